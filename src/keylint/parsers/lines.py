@@ -1,0 +1,39 @@
+"""Line-by-line fallback for files that fail to parse (and for unknown formats).
+
+Finds ``KEY=value``, ``KEY: value`` and ``"key": "value"`` pairs on each line
+with no knowledge of the file's structure, so that a syntax error never hides
+a key: the value detectors still see every value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from keylint.model import Entry, ParseResult
+
+_PAIR = re.compile(
+    r"""^[ \t]*(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*(?P<raw>.*?)[ \t]*$"""
+)
+_QUOTES = {'"', "'", "`"}
+
+
+def parse(text: str) -> ParseResult:
+    result = ParseResult()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _PAIR.match(line)
+        if not match:
+            continue
+        raw = match.group("raw").rstrip(",")
+        if not raw or raw.startswith("#"):
+            continue
+        column = match.start("raw") + 1
+        quote = raw[0] if raw[0] in _QUOTES else ""
+        value = raw
+        if quote:
+            end = raw.find(quote, 1)
+            value = raw[1:end] if end > 0 else raw[1:]
+            column += 1
+        result.entries.append(
+            Entry(key=match.group("key"), value=value, raw=raw, line=number, column=column, quote=quote, key_line=number)
+        )
+    return result

@@ -1,0 +1,7 @@
+"""identity."""
+
+from __future__ import annotations
+
+from keylint.providers.schema import Provider
+
+PROVIDERS: tuple[Provider, ...] = ()

@@ -1,0 +1,163 @@
+"""The shape of a provider record, and the tiny template language for key formats.
+
+A key format is written as a template: literal text with ``{alphabet:N}`` or
+``{alphabet:N-M}`` slots, e.g. ``"ghp_{base62:30}{base62:6}"`` or
+``"{hex:32}-us{digit:1-2}"``. One template gives the detection regex, the
+length range, a per-position alphabet (for precise lint messages) and a
+generator of format-valid test keys, so a provider is pure data.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+ALPHABETS: dict[str, str] = {
+    "base62": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "alnum": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "lower": "0123456789abcdefghijklmnopqrstuvwxyz",
+    "upper": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "alpha": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "lowalpha": "abcdefghijklmnopqrstuvwxyz",
+    "upalpha": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "hex": "0123456789abcdef",
+    "HEX": "0123456789ABCDEF",
+    "digit": "0123456789",
+    "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    "b64": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    "b64url": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+}
+
+_SLOT = re.compile(r"\{([A-Za-z0-9]+|\[[^\]]+\]):(\d+)(?:-(\d+))?\}")
+
+
+def _expand_class(spec: str) -> str:
+    """Expand a bracketed class such as ``[A-Za-z0-9._~-]`` into its characters."""
+    body = spec[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(body[i]), ord(body[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(dict.fromkeys(out))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A literal (``alphabet`` empty) or a run of ``min_len``..``max_len`` characters of ``alphabet``."""
+
+    literal: str = ""
+    alphabet: str = ""
+    alphabet_name: str = ""
+    min_len: int = 0
+    max_len: int = 0
+
+    @property
+    def is_literal(self) -> bool:
+        return not self.alphabet
+
+    def regex(self) -> str:
+        if self.is_literal:
+            return re.escape(self.literal)
+        cls = "".join("\\" + c if c in "\\]^-[" else c for c in self.alphabet)
+        count = f"{{{self.min_len}}}" if self.min_len == self.max_len else f"{{{self.min_len},{self.max_len}}}"
+        return f"[{cls}]{count}"
+
+
+def parse_template(template: str) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    pos = 0
+    for slot in _SLOT.finditer(template):
+        if slot.start() > pos:
+            segments.append(Segment(literal=template[pos : slot.start()]))
+        name, low, high = slot.group(1), int(slot.group(2)), slot.group(3)
+        if name.startswith("["):
+            alphabet = _expand_class(name)
+        elif name in ALPHABETS:
+            alphabet = ALPHABETS[name]
+        else:
+            raise ValueError(f"unknown alphabet {name!r} in template {template!r}")
+        segments.append(Segment(alphabet=alphabet, alphabet_name=name, min_len=low, max_len=int(high) if high else low))
+        pos = slot.end()
+    if pos < len(template):
+        segments.append(Segment(literal=template[pos:]))
+    return tuple(segments)
+
+
+@dataclass(frozen=True)
+class KeyFormat:
+    """One credential kind of a provider, e.g. Stripe's live secret key."""
+
+    template: str
+    kind: str = "api-key"  # secret-key, publishable-key, restricted-key, access-key-id, token...
+    environment: str | None = None  # "live" / "test" when the format tells
+    checksum: str | None = None  # name in keylint.checksums.CHECKSUMS
+    secret: bool = True  # False for keys that are public by design (publishable keys)
+    needs_context: bool = False  # no distinctive prefix: only recognised in a variable named for the provider
+    examples: tuple[str, ...] = ()  # documented example values: not secrets, at most an info note
+    description: str = ""
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        return parse_template(self.template)
+
+    @cached_property
+    def prefix(self) -> str:
+        """The leading literal text, the format's index for detection ("" when none)."""
+        first = self.segments[0]
+        return first.literal if first.is_literal else ""
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile("".join(s.regex() for s in self.segments))
+
+    @cached_property
+    def min_length(self) -> int:
+        return sum(len(s.literal) if s.is_literal else s.min_len for s in self.segments)
+
+    @cached_property
+    def max_length(self) -> int:
+        return sum(len(s.literal) if s.is_literal else s.max_len for s in self.segments)
+
+    @cached_property
+    def charset(self) -> frozenset[str]:
+        """Every character a key of this format may contain."""
+        chars: set[str] = set()
+        for s in self.segments:
+            chars.update(s.literal or s.alphabet)
+        return frozenset(chars)
+
+    def generate(self, rng: random.Random | None = None) -> str:
+        """A random key that passes this format completely (checksum included). For tests."""
+        rng = rng or random.Random()
+        parts = []
+        for s in self.segments:
+            if s.is_literal:
+                parts.append(s.literal)
+            else:
+                parts.append("".join(rng.choice(s.alphabet) for _ in range(rng.randint(s.min_len, s.max_len))))
+        token = "".join(parts)
+        if self.checksum:
+            from keylint.checksums import CHECKSUMS
+
+            token = CHECKSUMS[self.checksum].complete(token)
+        return token
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str  # stable, lowercase: "github", "openai", "aws"
+    name: str  # display name
+    formats: tuple[KeyFormat, ...]
+    env_vars: tuple[str, ...] = ()  # typical variable names (exact, upper-case)
+    rotate_url: str | None = None  # where a human rotates/revokes the key
+    docs_url: str | None = None  # where the format is documented
+    verify: Any = None  # keylint.verify spec (see the verification docs); None: no live check
+    extra: dict[str, Any] = field(default_factory=dict)
