@@ -100,6 +100,7 @@ class Match:
     valid: bool  # passes the format completely (length, alphabet, checksum)
     environment: str | None = None  # "live" / "test" when the format tells
     is_secret: bool = True  # publishable keys are public by design
+    format: Any = None  # the keylint.providers.KeyFormat that matched (or nearly matched)
 
 
 @dataclass(slots=True)
@@ -116,6 +117,7 @@ class Finding:
     message: str
     secret: str | None = None  # full secret: never reported without --show-secrets (see redact.py)
     fix: str | None = None  # a human hint; machine fixes live in keylint.fix
+    fingerprint: str = ""  # stable, secret-free id (see redact.fingerprint)
     extra: dict[str, Any] = field(default_factory=dict)  # verification status, git state, commit...
 
     @property

@@ -34,6 +34,6 @@ def parse(text: str) -> ParseResult:
             value = raw[1:end] if end > 0 else raw[1:]
             column += 1
         result.entries.append(
-            Entry(key=match.group("key"), value=value, raw=raw, line=number, column=column, quote=quote, key_line=number)
+            Entry(match.group("key"), value, raw, number, column, quote=quote, key_line=number)
         )
     return result

@@ -1,0 +1,83 @@
+"""Command line: ``keylint [scan] PATH...``, ``keylint rules [CODE]``, and the other subcommands.
+
+Each subcommand lives in ``keylint.commands.<name>`` with ``add_parser(subparsers)``
+and ``run(args) -> int``. Errors a user can cause end here, in one place, as a
+one-line message and exit code 2; nothing else prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from keylint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Subcommand name -> module in keylint.commands
+COMMANDS = {
+    "scan": "scan",
+    "rules": "rules",
+    "providers": "providers",
+}
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its inputs: one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="keylint",
+        description="Find, lint and verify API keys in config files (.env, YAML, TOML, JSON, INI, .properties).",
+        epilog="Run `keylint COMMAND --help` for a command's options; `keylint PATH` is short for `keylint scan PATH`.",
+    )
+    parser.add_argument("--version", action="version", version=f"keylint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMANDS.values():
+        import_module(f"keylint.commands.{module}").add_parser(sub)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    if not argv:
+        return ["scan"]
+    first = argv[0]
+    if first in COMMANDS or first in {"-h", "--help", "--version"}:
+        return argv
+    return ["scan", *argv]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    from keylint.config import ConfigError
+
+    try:
+        parser = build_parser()
+        args = parser.parse_args(_with_default_command(args_list))
+        module = import_module(f"keylint.commands.{COMMANDS[args.command]}")
+        return int(module.run(args))
+    except (UsageError, ConfigError) as error:
+        print(f"keylint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("keylint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as error:  # a bug: say so without dumping scanned content
+        if debug:
+            raise
+        print(
+            f"keylint: internal error ({type(error).__name__}); please report it. Run with --debug for a traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

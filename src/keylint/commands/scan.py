@@ -1,0 +1,152 @@
+"""``keylint scan [PATH ...]``: find, lint (and optionally verify) keys, report, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+
+from keylint import __version__
+from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
+from keylint.model import Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Stages that run on the finished report before it is rendered (verification, baseline ...):
+# "module:function" names, imported only when a scan runs; each takes (report, args)
+# and changes the report in place.
+POST_STAGES: list[str] = []
+
+
+def add_common_output_options(parser: argparse.ArgumentParser) -> None:
+    from keylint.report import FORMATS
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    out.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto)"
+    )
+    out.add_argument("--show-secrets", action="store_true", help="print secrets in full (they are masked by default)")
+    out.add_argument("--verbose", "-v", action="store_true", help="more detail in the text report")
+    out.add_argument("--quiet", "-q", action="store_true", help="text report: only errors and the summary")
+    out.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    sel = parser.add_argument_group("selection")
+    sel.add_argument("--config", metavar="FILE", help="read settings from FILE instead of searching upward")
+    sel.add_argument("--isolated", action="store_true", help="ignore all config files")
+    sel.add_argument("--include", action="append", default=[], metavar="GLOB", help="also scan files named GLOB")
+    sel.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
+    sel.add_argument("--ignore", action="append", default=[], metavar="CODES", help="disable rules (comma list)")
+    sel.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (default 64MB)")
+    sel.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links while walking")
+    sel.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes for large scans")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "scan",
+        help="scan config files for API keys and key problems",
+        description="Scan config files (.env*, YAML, TOML, JSON, INI, .properties) for API keys and their problems.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    gate = parser.add_argument_group("exit status")
+    gate.add_argument(
+        "--fail-on",
+        metavar="LEVEL",
+        help="exit 1 when a finding is at or above LEVEL: error (default), warning, info, never",
+    )
+    gate.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    add_selection_options(parser)
+    add_common_output_options(parser)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    paths = getattr(args, "paths", None) or ["."]
+    settings = load_settings(paths[0], args.config, args.isolated)
+    changes: dict[str, object] = {}
+    if args.include:
+        changes["include"] = settings.include + tuple(args.include)
+    if args.exclude:
+        changes["exclude"] = settings.exclude + tuple(args.exclude)
+    if args.ignore:
+        from keylint.config import _codes
+
+        codes = [c for group in args.ignore for c in group.split(",") if c.strip()]
+        changes["ignore"] = settings.ignore | _codes(codes, "--ignore")
+    if args.max_file_size:
+        changes["max_file_size"] = parse_size(args.max_file_size)
+    if args.follow_symlinks:
+        changes["follow_symlinks"] = True
+    if args.jobs is not None:
+        if args.jobs < 1:
+            raise ConfigError("--jobs must be at least 1")
+        changes["jobs"] = args.jobs
+    if getattr(args, "fail_on", None):
+        changes["fail_on"] = parse_fail_on(args.fail_on)
+    if args.show_secrets:
+        changes["show_secrets"] = True
+    return replace(settings, **changes) if changes else settings
+
+
+def use_color(choice: str, stream: object) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def write_report(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise ConfigError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def exit_code(report: object, settings: Settings, exit_zero: bool) -> int:
+    if exit_zero or settings.fail_on is None:
+        return EXIT_CLEAN
+    worst = report.max_severity()  # type: ignore[attr-defined]
+    return EXIT_FINDINGS if worst is not None and worst >= settings.fail_on else EXIT_CLEAN
+
+
+def run_post_stages(report: object, args: argparse.Namespace) -> None:
+    from importlib import import_module
+
+    for spec in POST_STAGES:
+        module, function = spec.split(":")
+        getattr(import_module(module), function)(report, args)
+
+
+def emit(report: object, args: argparse.Namespace, settings: Settings) -> int:
+    from keylint.report import ReportOptions, render
+
+    if args.quiet and args.format == "text":
+        report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]  # type: ignore[attr-defined]
+    options = ReportOptions(
+        show_secrets=settings.show_secrets,
+        color=args.format == "text" and args.output is None and use_color(args.color, sys.stdout),
+        verbose=args.verbose,
+        tool_version=__version__,
+        command=args.command or "scan",
+    )
+    write_report(render(args.format, report, options), args.output)  # type: ignore[arg-type]
+    return exit_code(report, settings, getattr(args, "exit_zero", False))
+
+
+def run(args: argparse.Namespace) -> int:
+    from keylint.engine import run_scan
+
+    settings = settings_from_args(args)
+    report = run_scan(args.paths or ["."], settings)
+    run_post_stages(report, args)
+    return emit(report, args, settings)

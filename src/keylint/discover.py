@@ -1,0 +1,164 @@
+"""Which files to scan, in a stable order.
+
+Directories are walked iteratively (no recursion limit, one open directory
+at a time), skipping VCS, dependency, virtualenv and build folders. Symlinks
+are not followed unless asked; when they are, each real directory is entered
+once, so a link loop cannot hang the walk. Files named on the command line are
+always scanned, whatever their name: that is how pre-commit passes them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from keylint.config import Settings, path_matches
+from keylint.model import Notice
+from keylint.parsers import format_for, matches_any
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "node_modules",
+        "bower_components",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+        "site-packages",
+        "build",
+        "dist",
+        ".next",
+        ".nuxt",
+        ".terraform",
+        ".gradle",
+        ".idea",
+        ".cache",
+        ".hypothesis",
+        ".direnv",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # filesystem path (or the path in the repository for staged content)
+    display: str  # relative to the current directory when below it
+    fmt: str
+    size: int
+    data: bytes | None = None  # content supplied by the caller (staged blobs), instead of reading `path`
+    git: Any = None
+
+
+def display_path(path: str) -> str:
+    """Relative to the current directory when the file lies below it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _format(name: str, settings: Settings, explicit: bool) -> str | None:
+    fmt = format_for(name)
+    if fmt is None and (explicit or matches_any(name, settings.include)):
+        fmt = "lines"
+    return fmt
+
+
+def discover(paths: list[str], settings: Settings) -> Iterator[Target | Notice]:
+    seen_files: set[tuple[int, int]] = set()
+    for given in paths or ["."]:
+        try:
+            info = os.stat(given) if settings.follow_symlinks or not os.path.islink(given) else os.lstat(given)
+        except FileNotFoundError:
+            yield Notice(given, f"{given}: no such file or directory", "error")
+            continue
+        except OSError as error:
+            yield Notice(given, f"{given}: cannot access ({error.strerror or error})", "error")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(given, settings, seen_files)
+        elif os.path.islink(given) and not settings.follow_symlinks and not os.path.exists(given):
+            yield Notice(given, f"{given}: broken symbolic link", "error")
+        else:
+            # Named explicitly: scanned even when its name is not a known config name, or it is a link.
+            real = os.stat(given) if os.path.exists(given) else info
+            if not stat.S_ISREG(real.st_mode):
+                yield Notice(given, f"{given}: not a regular file, skipped", "skipped")
+                continue
+            display = display_path(given)
+            if settings.exclude and any(path_matches(display, p) for p in settings.exclude):
+                continue
+            fmt = _format(os.path.basename(given), settings, explicit=True) or "lines"
+            yield Target(given, display, fmt, real.st_size)
+
+
+def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> Iterator[Target | Notice]:
+    stack = [root]
+    visited_dirs: set[tuple[int, int]] = set()
+    while stack:
+        directory = stack.pop()
+        try:
+            info = os.stat(directory)
+        except OSError as error:
+            yield Notice(directory, f"{directory}: cannot access ({error.strerror or error})", "error")
+            continue
+        ident = (info.st_dev, info.st_ino)
+        if ident in visited_dirs:
+            continue  # a symlink loop, or two links to one place
+        visited_dirs.add(ident)
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as error:
+            yield Notice(directory, f"{directory}: cannot list directory ({error.strerror or error})", "error")
+            continue
+        subdirs: list[str] = []
+        for entry in entries:
+            path = entry.path
+            display = display_path(path)
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not settings.follow_symlinks:
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=settings.follow_symlinks)
+                is_file = not is_dir and entry.is_file(follow_symlinks=settings.follow_symlinks)
+            except OSError:
+                continue
+            if settings.exclude and any(path_matches(display, p) for p in settings.exclude):
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
+                    continue
+                subdirs.append(path)
+            elif is_file:
+                fmt = _format(entry.name, settings, explicit=False)
+                if fmt is None:
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=settings.follow_symlinks)
+                except OSError as error:
+                    yield Notice(display, f"{display}: cannot access ({error.strerror or error})", "error")
+                    continue
+                ident_file = (st.st_dev, st.st_ino)
+                if ident_file in seen_files:
+                    continue
+                seen_files.add(ident_file)
+                yield Target(path, display, fmt, st.st_size)
+        stack.extend(reversed(subdirs))

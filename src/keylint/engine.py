@@ -1,0 +1,282 @@
+"""The pipeline: read -> parse -> detect -> rules -> filter, one file at a time.
+
+``scan_file`` is a pure function of a file and the settings, so large scans
+can run it in worker processes; ``run_scan`` drives discovery, the workers and
+the cross-file rules, and returns a :class:`ScanReport` for the reporters.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from keylint import suppress
+from keylint.config import Settings
+from keylint.detect import Detector
+from keylint.discover import Target, discover
+from keylint.model import Entry, Finding, Match, Notice, ParseResult, Severity
+from keylint.parsers import parse
+from keylint.read import ReadError, read_text
+from keylint.redact import fingerprint, scrub
+from keylint.rules import Problem, Rule, all_rules
+
+TEMPLATE_MARKERS = (".example", ".sample", ".template", ".tmpl", ".tpl", ".dist", ".defaults")
+
+
+def is_template(name: str) -> bool:
+    """Files meant to be committed and copied: .env.example, config.yaml.dist, example.env ..."""
+    lower = name.rsplit("/", 1)[-1].lower()
+    return any(lower.endswith(m) or (m + ".") in lower for m in TEMPLATE_MARKERS) or lower.startswith(
+        ("example.", "sample.", "template.")
+    )
+
+
+def environment_of(path: str) -> str | None:
+    """ "production" / "development" / "test" when the file name says so."""
+    lower = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    stem = lower.replace(".env", "env")
+    for env, words in (
+        ("production", ("production", "prod", "prd", "live")),
+        ("development", ("development", "dev", "local")),
+        ("test", ("test", "testing", "staging", "stage", "sandbox", "qa", "ci")),
+    ):
+        for word in words:
+            for sep_before in (".", "-", "_", ""):
+                for sep_after in (".", "-", "_"):
+                    if f"{sep_before}{word}{sep_after}" in stem and (sep_before or stem.startswith(word)):
+                        return env
+    return None
+
+
+@dataclass
+class FileContext:
+    """Everything the rules may look at for one file."""
+
+    path: str  # filesystem path
+    display: str  # as shown to the user
+    fmt: str
+    text: str
+    parsed: ParseResult
+    matches: list[list[Match]]  # parallel to parsed.entries
+    settings: Settings
+    template: bool
+    environment: str | None
+    git: Any = None  # keylint.gitinfo state when known ("tracked", "staged", "ignored", "untracked")
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return self.parsed.entries
+
+
+@dataclass
+class FileSummary:
+    """What the scan-scope rules need to know about a file, kept after its text is gone."""
+
+    path: str
+    display: str
+    fmt: str
+    template: bool
+    environment: str | None
+    keys: list[tuple[str, int]]  # (key path, line) of every entry, for files of the dotenv format
+    secrets: list[tuple[Entry, Match]]  # every provider key found
+    git: Any = None
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    summary: FileSummary | None = None
+    scanned: bool = False
+
+
+@dataclass
+class ScanContext:
+    files: list[FileSummary]
+    settings: Settings
+    findings: list[Finding]
+
+
+@dataclass
+class ScanReport:
+    findings: list[Finding]
+    notices: list[Notice]
+    files_scanned: int
+    duration: float
+    settings: Settings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Notice]:
+        return [n for n in self.notices if n.kind != "skipped"]
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+
+_DETECTORS: dict[int, Detector] = {}
+
+
+def detector_for(settings: Settings) -> Detector:
+    key = id(settings.extra_providers)
+    if key not in _DETECTORS:
+        from keylint.providers import all_providers
+
+        _DETECTORS[key] = Detector(all_providers(settings.extra_providers))
+    return _DETECTORS[key]
+
+
+def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Settings) -> Finding:
+    entry = problem.entry
+    line = problem.line if problem.line is not None else (entry.line if entry else 1)
+    column = problem.column if problem.column is not None else (entry.column if entry else 1)
+    key = problem.key if problem.key is not None else (entry.key if entry else None)
+    path = problem.path or ctx_display
+    severity = settings.severity.get(rule.code) or problem.severity or rule.severity
+    secret = problem.secret
+    message = scrub(problem.message, secret, problem.public_prefix)
+    fix = scrub(problem.fix, secret, problem.public_prefix) if problem.fix else None
+    return Finding(
+        rule=rule.code,
+        name=rule.name,
+        severity=severity,
+        category=rule.category,
+        path=path,
+        line=line,
+        column=column,
+        key=key,
+        provider=problem.provider,
+        message=message,
+        secret=secret,
+        fix=fix,
+        fingerprint=fingerprint(rule.code, path, key, secret),
+        extra=dict(problem.extra),
+    )
+
+
+def analyse(
+    path: str, display: str, fmt: str, text: str, settings: Settings, git: Any = None
+) -> tuple[list[Finding], FileSummary]:
+    """Parse, detect and run the file- and entry-scope rules over one file's text."""
+    parsed = parse(fmt, text)
+    if parsed.failed and fmt != "lines":
+        fallback = parse("lines", text)
+        parsed.entries = fallback.entries
+    detector = detector_for(settings)
+    matches = [detector.find(e) for e in parsed.entries]
+    ctx = FileContext(
+        path=path,
+        display=display,
+        fmt=fmt,
+        text=text,
+        parsed=parsed,
+        matches=matches,
+        settings=settings,
+        template=is_template(display),
+        environment=environment_of(display),
+        git=git,
+    )
+    rules = [r for r in all_rules().values() if settings.enabled(r.code, display)]
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.scope == "file":
+            for problem in rule.check(ctx):
+                findings.append(make_finding(rule, problem, display, settings))
+    entry_rules = [r for r in rules if r.scope == "entry"]
+    for entry, entry_matches in zip(parsed.entries, matches, strict=True):
+        for rule in entry_rules:
+            for problem in rule.check(entry, entry_matches, ctx):
+                findings.append(make_finding(rule, problem, display, settings))
+    findings = suppress.apply_inline(findings, text, fmt, display, settings)
+    summary = FileSummary(
+        path=path,
+        display=display,
+        fmt=fmt,
+        template=ctx.template,
+        environment=ctx.environment,
+        keys=[(e.key, e.key_line or e.line) for e in parsed.entries] if fmt == "dotenv" else [],
+        secrets=[(e, m) for e, ms in zip(parsed.entries, matches, strict=True) for m in ms if m.valid and m.is_secret],
+        git=git,
+    )
+    return findings, summary
+
+
+def scan_file(target: Target, settings: Settings) -> FileResult:
+    result = FileResult()
+    try:
+        text, read_notices = read_text(target.path, settings, display=target.display, data=target.data)
+    except ReadError as error:
+        result.notices.append(Notice(target.display, str(error), error.kind))
+        return result
+    result.notices.extend(read_notices)
+    findings, summary = analyse(target.path, target.display, target.fmt, text, settings, git=target.git)
+    result.findings = findings
+    result.summary = summary
+    result.scanned = True
+    return result
+
+
+def _scan_serial(targets: Iterable[Target], settings: Settings) -> Iterator[FileResult]:
+    for target in targets:
+        yield scan_file(target, settings)
+
+
+def _worker_scan(args: tuple[Target, Settings]) -> FileResult:
+    return scan_file(*args)
+
+
+def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iterator[FileResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_worker_scan, ((t, settings) for t in targets), chunksize=16)
+
+
+# Below this much data, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD_BYTES = 8 * 1024 * 1024
+
+
+def run_scan(paths: list[str], settings: Settings, targets: Iterable[Target | Notice] | None = None) -> ScanReport:
+    started = time.perf_counter()
+    notices: list[Notice] = []
+    file_targets: list[Target] = []
+    for item in targets if targets is not None else discover(paths, settings):
+        if isinstance(item, Notice):
+            notices.append(item)
+        else:
+            file_targets.append(item)
+    jobs = settings.jobs or (os.cpu_count() or 1)
+    total = sum(t.size for t in file_targets)
+    if jobs > 1 and len(file_targets) > 1 and total >= PARALLEL_THRESHOLD_BYTES:
+        results: Iterable[FileResult] = _scan_parallel(file_targets, settings, jobs)
+    else:
+        results = _scan_serial(file_targets, settings)
+    findings: list[Finding] = []
+    summaries: list[FileSummary] = []
+    scanned = 0
+    for result in results:
+        findings.extend(result.findings)
+        notices.extend(result.notices)
+        if result.summary is not None:
+            summaries.append(result.summary)
+        scanned += result.scanned
+    scan_ctx = ScanContext(files=summaries, settings=settings, findings=findings)
+    for rule in all_rules().values():
+        if rule.scope != "scan":
+            continue
+        for problem in rule.check(scan_ctx):
+            path = problem.path or ""
+            if settings.enabled(rule.code, path):
+                findings.append(make_finding(rule, problem, path, settings))
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanReport(
+        findings=findings,
+        notices=notices,
+        files_scanned=scanned,
+        duration=time.perf_counter() - started,
+        settings=settings,
+    )

@@ -1,0 +1,110 @@
+"""Bytes to text: size and binary guards, encodings, line endings.
+
+Config loaders read files in text mode with universal newlines, so CRLF and
+lone CR become LF here too and positions match what editors show.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+from keylint.config import Settings
+from keylint.model import Notice
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAMPLE = 8192
+
+
+class ReadError(Exception):
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _sniff_utf16_32(sample: bytes) -> str | None:
+    """UTF-16/32 without a BOM: ASCII text leaves a regular pattern of NUL bytes."""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if sample[1:4] == b"\0\0\0" and sample[0]:
+        return "utf-32-le"
+    if sample[0:3] == b"\0\0\0" and sample[3]:
+        return "utf-32-be"
+    if odd.count(0) > len(odd) * 0.9 and even.count(0) < len(even) * 0.1:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.9 and odd.count(0) < len(odd) * 0.1:
+        return "utf-16-be"
+    return None
+
+
+def is_binary(sample: bytes) -> bool:
+    if b"\0" not in sample:
+        return False
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control > len(sample) * 0.1
+
+
+def decode(data: bytes, display: str) -> tuple[str, list[Notice]]:
+    notices: list[Notice] = []
+    encoding = None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding = name
+            break
+    if encoding is None and b"\0" in data[:_SAMPLE]:
+        encoding = _sniff_utf16_32(data[:_SAMPLE])
+    if encoding is None and is_binary(data[:_SAMPLE]):
+        raise ReadError(f"{display}: binary file, skipped", "skipped")
+    try:
+        text = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode(encoding or "utf-8", errors="replace")
+        notices.append(
+            Notice(
+                display,
+                f"{display}: not valid {encoding or 'UTF-8'} (byte {error.start}); "
+                "undecodable bytes replaced with U+FFFD",
+                "warning",
+            )
+        )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, notices
+
+
+def read_text(
+    path: str, settings: Settings, *, display: str | None = None, data: bytes | None = None
+) -> tuple[str, list[Notice]]:
+    """The file's text, or ReadError naming the file and the reason."""
+    display = display or path
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > settings.max_file_size:
+                    raise ReadError(
+                        f"{display}: {size:,} bytes is over the size limit ({settings.max_file_size:,} bytes; "
+                        "raise it with --max-file-size), skipped",
+                        "skipped",
+                    )
+                data = handle.read(settings.max_file_size + 1)
+        except ReadError:
+            raise
+        except FileNotFoundError:
+            raise ReadError(f"{display}: file vanished before it could be read") from None
+        except IsADirectoryError:
+            raise ReadError(f"{display}: is a directory") from None
+        except PermissionError:
+            raise ReadError(f"{display}: permission denied") from None
+        except OSError as error:
+            raise ReadError(f"{display}: cannot read ({error.strerror or error})") from None
+    if len(data) > settings.max_file_size:
+        raise ReadError(f"{display}: over the size limit ({settings.max_file_size:,} bytes), skipped", "skipped")
+    return decode(data, display)

@@ -1,0 +1,69 @@
+"""Keeping secrets secret: masking, fingerprints and terminal-safe text.
+
+Every piece of scanned content passes through here before a reporter sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+# Fingerprints are keyed hashes: the key binds them to keylint, the rule, the file and the key path,
+# so equal secrets in different places get unrelated fingerprints and no table of common
+# secrets can be precomputed against them.
+_FINGERPRINT_KEY = b"keylint-fingerprint-v1"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def mask(secret: str | None) -> str | None:
+    """At most 4 leading and 2 trailing characters, never more than a quarter of the secret."""
+    if secret is None:
+        return None
+    n = len(secret)
+    if n < 8:
+        return "*" * max(n, 3)
+    head = min(4, n // 4)
+    tail = min(2, n // 8)
+    shown = secret[:head] + "…" + (secret[-tail:] if tail else "")
+    return escape(shown)
+
+
+def fingerprint(rule: str, path: str, key: str | None, secret: str | None, salt: str = "") -> str:
+    """A stable id for a finding: bound to the secret's content, not to its line number."""
+    material = "\0".join((rule, path, key or "", secret or "", salt)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(material, key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+
+
+def secret_digest(secret: str) -> str:
+    """Identity of a secret across files (for drift and de-duplication), never shown to users."""
+    return hashlib.blake2b(secret.encode("utf-8", "surrogatepass"), key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+
+
+def escape(text: str) -> str:
+    """Make scanned text safe for a terminal or a log: control and bidi characters become escapes."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
+    """Safety net: remove a secret (or any 8+ character piece of it) that a message would leak.
+
+    Pieces that lie wholly inside the first ``public_prefix`` characters (a format's documented
+    literal prefix, such as ``sk-ant-api03-``) are public knowledge and may stay.
+    """
+    if not secret or len(secret) < 8:
+        return text
+    if secret in text:
+        text = text.replace(secret, mask(secret) or "")
+    for i in range(max(0, public_prefix - 7), len(secret) - 7):
+        piece = secret[i : i + 8]
+        if piece in text:
+            text = text.replace(piece, "…")
+    return text

@@ -1,0 +1,72 @@
+"""Human output: ``path:line:col: CODE [severity] message``, grouped by file, then notices and a summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from keylint.model import Severity
+from keylint.redact import escape
+from keylint.report import ReportOptions, shown_secret
+
+if TYPE_CHECKING:
+    from keylint.engine import ScanReport
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(report: ScanReport, options: ReportOptions) -> str:
+    color = options.color
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    current = None
+    for f in report.findings:
+        if f.path != current:
+            if current is not None:
+                lines.append("")
+            current = f.path
+        secret = shown_secret(f, options)
+        where = paint(f"{escape(f.path)}:{f.line}:{f.column}:", _BOLD)
+        severity = paint(f"[{f.severity.label}]", _COLORS[f.severity])
+        tail = f" ({secret})" if secret else ""
+        lines.append(f"{where} {paint(f.rule, _BOLD)} {severity} {escape(f.message)}{tail}")
+        if f.fix:
+            lines.append(paint(f"    help: {escape(f.fix)}", _DIM))
+    notices = report.notices
+    if notices:
+        if lines:
+            lines.append("")
+        for notice in notices:
+            label = "note" if notice.kind == "skipped" else notice.kind
+            lines.append(paint(f"{label}: ", _COLORS[Severity.WARNING]) + escape(notice.message))
+    if lines:
+        lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(report: ScanReport) -> str:
+    counts = {s: 0 for s in Severity}
+    for f in report.findings:
+        counts[f.severity] += 1
+    files = len({f.path for f in report.findings})
+    parts = [
+        _plural(counts[Severity.ERROR], "error"),
+        _plural(counts[Severity.WARNING], "warning"),
+        f"{counts[Severity.INFO]} info",
+    ]
+    text = (
+        f"{_plural(len(report.findings), 'finding')} ({', '.join(parts)}) in {_plural(files, 'file')}; "
+        f"scanned {_plural(report.files_scanned, 'file')} in {report.duration:.2f}s"
+    )
+    errors = len(report.errors)
+    if errors:
+        text += f"; {_plural(errors, 'file')} could not be fully scanned (see above)"
+    return text

@@ -1,0 +1,242 @@
+"""Finding keys (category ``secret``): provider formats, generic secrets, URL credentials, private keys.
+
+These findings are informational on their own: a key in a git-ignored local
+``.env`` is where it belongs. Whether it leaks (tracked, staged, template
+files) or is broken (format, placeholder, verification) is for other rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from keylint.model import Entry, Match, Severity
+from keylint.providers import by_id
+from keylint.rules import Problem, rule
+from keylint.values import (
+    benign_kind,
+    has_embedded_reference,
+    is_placeholder,
+    is_reference,
+    looks_like_password,
+    looks_random,
+    names_secret,
+)
+
+if TYPE_CHECKING:
+    from keylint.engine import FileContext
+
+_URL_CREDENTIALS = re.compile(r"\b([a-z][a-z0-9+.\-]{1,20})://([^\s:/@?#]*):([^\s@/?#]+)@([^\s/?#:]+)", re.IGNORECASE)
+_PRIVATE_KEY = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----")
+_PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
+
+
+def provider_name(provider_id: str | None) -> str:
+    provider = by_id(provider_id) if provider_id else None
+    return provider.name if provider else (provider_id or "unknown")
+
+
+def describe(match: Match) -> str:
+    """'GitHub personal-access-token' / 'Stripe live secret-key'."""
+    kind = match.kind.replace("-", " ")
+    env = f"{match.environment} " if match.environment else ""
+    return f"{provider_name(match.provider)} {env}{kind}"
+
+
+@rule("KL101", "provider-key", Severity.INFO, "secret")
+def provider_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A credential in a known provider format.
+
+    ## What it does
+    Finds keys of every registered provider (`keylint providers` lists them) anywhere in a
+    config value: on its own, inside a URL, or inside a longer string. The key must match
+    the provider's format completely (prefix, length, alphabet and checksum where the
+    format has one); near-misses are reported by the format rules (KL2xx) instead.
+
+    ## Why is this bad?
+    On its own this finding is informational: a key in a git-ignored local `.env` is where
+    it belongs. It becomes an error where the key leaks (a tracked, staged or template file,
+    see KL5xx) or is broken (KL2xx, KL4xx, KL7xx). The inventory helps audits and rotation.
+
+    ## Example
+    ```dotenv
+    GITHUB_TOKEN=ghp_...   # a GitHub personal access token
+    ```
+
+    ## How to fix
+    Nothing to fix if the file is local and git-ignored. Otherwise move the key to a secret
+    store or an ignored `.env`, and rotate it if it was ever committed.
+    """
+    for match in matches:
+        if not match.valid or not match.is_secret:
+            continue
+        if match.token in ctx_examples(ctx):
+            continue
+        provider = by_id(match.provider)
+        where = f" in {entry.key}" if entry.key else ""
+        yield Problem(
+            f"{describe(match)}{where}",
+            entry=entry,
+            column=entry.position_of(match.start)[1] if match.start else None,
+            provider=match.provider,
+            secret=match.token,
+            public_prefix=len(match.format.prefix) if match.format else 0,
+            extra={"kind": match.kind, "rotate_url": provider.rotate_url if provider else None},
+        )
+
+
+def ctx_examples(ctx: FileContext) -> dict[str, object]:
+    from keylint.engine import detector_for
+
+    return detector_for(ctx.settings).examples
+
+
+@rule("KL105", "example-key", Severity.INFO, "secret")
+def example_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A provider's documented example key, not a real credential.
+
+    ## What it does
+    Recognises example values that providers publish in their documentation (such as AWS's
+    `AKIAIOSFODNN7EXAMPLE`) and notes them instead of reporting a secret.
+
+    ## Why is this bad?
+    It is not a secret, but a config that the application really uses will fail to
+    authenticate with it.
+
+    ## Example
+    ```dotenv
+    AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+    ```
+
+    ## How to fix
+    Replace it with a real key in local, ignored config; keep it in templates if you like.
+    """
+    examples = ctx_examples(ctx)
+    for match in matches:
+        if match.token in examples:
+            yield Problem(
+                f"{describe(match)} in {entry.key} is the provider's documented example, not a real key",
+                entry=entry,
+                provider=match.provider,
+            )
+
+
+@rule("KL102", "generic-secret", Severity.INFO, "secret")
+def generic_secret(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A secret-looking value in a variable named for a secret, in no known provider format.
+
+    ## What it does
+    Reports values of variables whose names ask for a secret (`*_KEY`, `*_TOKEN`, `*SECRET*`,
+    `*PASSWORD*`, `*CREDENTIAL*`, `*AUTH*`, `*DSN*` ...) when the value looks generated:
+    random enough, not a reference (`${VAR}`, `{{ .Values.x }}`, `vault:`/`op://` URIs,
+    ARNs), not a placeholder, and not benign data (numbers, versions, hashes, UUIDs, URLs,
+    paths, public keys, image references).
+
+    ## Why is this bad?
+    Informational on its own, like KL101. Such values are credentials for services keylint
+    has no format for: databases, internal APIs, signing keys.
+
+    ## Example
+    ```yaml
+    session:
+      signing_secret: 9f8Kq2LmZx71PqR0aB3cD4eF
+    ```
+
+    ## How to fix
+    Keep it in an ignored local file or a secret store; reference it from shared config.
+    """
+    if any(m.valid or m.token == entry.value for m in matches) or not names_secret(entry.key):
+        return
+    value = entry.value.strip()
+    if not value or "\n" in value or is_reference(value) or has_embedded_reference(value):
+        return
+    if is_placeholder(value) or benign_kind(value) or _URL_CREDENTIALS.search(value) or _PRIVATE_KEY.search(value):
+        return
+    password_like = bool(_PASSWORD_NAME.search(entry.key)) and looks_like_password(value)
+    if not (looks_random(value) or password_like):
+        return
+    yield Problem(
+        f"secret-looking value in {entry.key}",
+        entry=entry,
+        secret=value,
+        extra={"kind": "generic"},
+    )
+
+
+@rule("KL103", "url-credentials", Severity.INFO, "secret")
+def url_credentials(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A password embedded in a URL (`postgres://user:password@host`).
+
+    ## What it does
+    Finds `scheme://user:password@host` in any value and reports the password part, unless it
+    is a reference (`${DB_PASSWORD}`) or a placeholder (`password`, `changeme`, `<pass>`).
+
+    ## Why is this bad?
+    Connection strings are copied into logs, error messages and dashboards; the password
+    travels with them. Informational on its own; an error when the file leaks.
+
+    ## Example
+    ```dotenv
+    DATABASE_URL=postgres://app:Zk29fQ8wLp@db.internal:5432/app
+    ```
+
+    ## How to fix
+    Pass the password separately (`DATABASE_PASSWORD`) or reference it
+    (`postgres://app:${DB_PASSWORD}@db/app`), and keep the real value out of shared files.
+    """
+    for found in _URL_CREDENTIALS.finditer(entry.value):
+        password = found.group(3)
+        if is_reference(password) or has_embedded_reference(password) or is_placeholder(password):
+            continue
+        if password.startswith("$") or len(password) < 4:
+            continue
+        line, column = entry.position_of(found.start(3))
+        yield Problem(
+            f"{found.group(1)} URL in {entry.key} embeds a password for user {found.group(2) or '(none)'!r} "
+            f"at {found.group(4)}",
+            entry=entry,
+            line=line,
+            column=column,
+            secret=password,
+            extra={"kind": "url-password"},
+        )
+
+
+@rule("KL104", "private-key", Severity.INFO, "secret")
+def private_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A PEM private key block (RSA, EC, OpenSSH, PKCS#8, PGP ...).
+
+    ## What it does
+    Finds `-----BEGIN ... PRIVATE KEY-----` in a value (a YAML block scalar, a quoted
+    multi-line `.env` value, a JSON string with `\\n` escapes). Public keys and certificates
+    are not reported.
+
+    ## Why is this bad?
+    A private key grants whatever the key signs for: TLS, SSH, JWT signing, service accounts.
+    Informational on its own; an error when the file leaks.
+
+    ## Example
+    ```yaml
+    tls:
+      key: |
+        -----BEGIN EC PRIVATE KEY-----
+        MHcCAQEEI...
+    ```
+
+    ## How to fix
+    Mount the key from a secret store or a file outside the repository.
+    """
+    found = _PRIVATE_KEY.search(entry.value)
+    if not found:
+        return
+    body = entry.value[found.end() : found.end() + 200]
+    if is_placeholder(body.strip()[:40]) and len(body.strip()) < 40:
+        return
+    kind = (found.group(1) or "").strip() or "PKCS#8"
+    yield Problem(
+        f"{kind} private key in {entry.key}",
+        entry=entry,
+        secret=entry.value[found.start() :].strip(),
+        extra={"kind": "private-key"},
+    )

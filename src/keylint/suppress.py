@@ -1,0 +1,107 @@
+"""Inline suppressions: ``# keylint: ignore[KL101]`` on the line, or
+``# keylint: ignore-next-line[KL101]`` on the line before (the only form in
+``.env`` files, where some loaders keep a trailing comment as part of the value).
+
+A suppression that suppresses nothing is reported as KL002, like ruff's RUF100.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from keylint.config import Settings
+from keylint.model import Finding
+
+_DIRECTIVE = re.compile(r"keylint:\s*(ignore-next-line|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
+UNUSED_CODE = "KL002"
+
+
+@dataclass
+class Directive:
+    line: int  # the line it applies to
+    written_at: int  # the line it is written on
+    column: int
+    codes: frozenset[str] | None  # None: every rule
+    same_line: bool
+    used: set[str]
+    misplaced: bool = False  # same-line form in a .env file
+
+
+def parse_directives(text: str, fmt: str) -> list[Directive]:
+    if "keylint:" not in text and "KEYLINT:" not in text.upper():
+        return []
+    directives: list[Directive] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "keylint" not in line.lower():
+            continue
+        hash_at = line.find("#")
+        if hash_at < 0 and fmt not in {"ini", "properties"}:
+            continue
+        for match in _DIRECTIVE.finditer(line):
+            if match.start() < hash_at and hash_at >= 0:
+                continue
+            codes = None
+            if match.group(2) is not None:
+                codes = frozenset(c.strip().upper() for c in match.group(2).split(",") if c.strip())
+            next_line = match.group(1).lower() == "ignore-next-line"
+            directives.append(
+                Directive(
+                    line=number + 1 if next_line else number,
+                    written_at=number,
+                    column=match.start() + 1,
+                    codes=codes,
+                    same_line=not next_line,
+                    used=set(),
+                    misplaced=not next_line and fmt == "dotenv",
+                )
+            )
+    return directives
+
+
+def apply_inline(findings: list[Finding], text: str, fmt: str, display: str, settings: Settings) -> list[Finding]:
+    directives = parse_directives(text, fmt)
+    if not directives:
+        return findings
+    by_line: dict[int, list[Directive]] = {}
+    for directive in directives:
+        by_line.setdefault(directive.line, []).append(directive)
+    kept: list[Finding] = []
+    for finding in findings:
+        suppressed = False
+        for directive in by_line.get(finding.line, ()):
+            if directive.misplaced:
+                continue
+            if directive.codes is None or finding.rule in directive.codes:
+                directive.used.add(finding.rule)
+                suppressed = True
+        if not suppressed:
+            kept.append(finding)
+    if settings.enabled(UNUSED_CODE, display):
+        kept.extend(_unused(directives, display, settings))
+    return kept
+
+
+def _unused(directives: list[Directive], display: str, settings: Settings) -> list[Finding]:
+    from keylint.engine import make_finding
+    from keylint.rules import Problem, all_rules
+
+    rule = all_rules()[UNUSED_CODE]
+    out = []
+    for d in directives:
+        if d.misplaced:
+            message = (
+                "`# keylint: ignore` at the end of a .env line has no effect (and some loaders keep it as part of "
+                "the value); put `# keylint: ignore-next-line[...]` on the line before"
+            )
+        elif d.codes is None:
+            if d.used:
+                continue
+            message = "unused suppression: no finding on this line to ignore; remove the comment"
+        else:
+            unused = sorted(c for c in d.codes if c not in d.used and settings.enabled(c, display))
+            if not unused:
+                continue
+            message = f"unused suppression of {', '.join(unused)}: no such finding on this line; remove it"
+        out.append(make_finding(rule, Problem(message, line=d.written_at, column=d.column), display, settings))
+    return out

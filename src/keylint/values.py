@@ -1,0 +1,255 @@
+"""What a config value is, when it is not a provider key: references, placeholders,
+benign data (hashes, UUIDs, versions ...), and whether a variable name asks for a secret.
+
+Pure functions over strings; shared by detection and the rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+# ${VAR}, $VAR, ${{ secrets.X }}, {{ .Values.x }}, %(name)s, #{var}, <%= ENV %>, vault:, op://, arn:aws:...
+_REFERENCE = re.compile(
+    r"""^(?:
+        \$\{[^}]*\}\S*$ | \$[A-Za-z_][A-Za-z0-9_]*$ | \$\{\{.*\}\}$ | \{\{.*\}\}$ | \{%.*%\}$ | %\([^)]+\)s$
+      | \#\{[^}]+\}$ | <%=.*%>$ | @Microsoft\.KeyVault\(.*\)$ | !Ref\s | \(\(.*\)\)$
+      | (?:vault|op|secret|secrets|sm|ssm|awssm|gcpsm|azkv|env|file|ref\+[a-z]+|doppler|infisical|bws|sops)://?\S*$
+      | vault:\S+$ | arn:aws[a-z-]*:\S+$ | projects/[^/]+/secrets/\S+$ | ENC\[.*\]$
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_EMBEDDED_REFERENCE = re.compile(r"\$\{[A-Za-z_][^}]*\}|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}")
+
+_PLACEHOLDER_WORDS = (
+    "your",
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace",
+    "placeholder",
+    "dummy",
+    "sample",
+    "todo",
+    "fixme",
+    "insert",
+    "enter",
+    "fill",
+    "redacted",
+    "secret_here",
+    "key_here",
+    "token_here",
+    "here",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "fake",
+    "test123",
+    "password123",
+    "xxxxx",
+    "*****",
+    ".....",
+    "<",
+    ">",
+    "donotuse",
+    "do_not_use",
+    "do-not-use",
+    "none",
+    "null",
+    "nil",
+    "undefined",
+    "tbd",
+    "n/a",
+    "mykey",
+    "my_key",
+    "my-key",
+    "mysecret",
+    "my_secret",
+    "secret123",
+    "abc123",
+    "123456",
+    "foobar",
+    "lorem",
+)
+_PLACEHOLDER_EXACT = {
+    "",
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "key",
+    "apikey",
+    "api_key",
+    "api-key",
+    "xxx",
+    "test",
+    "testing",
+    "default",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "admin",
+    "root",
+    "user",
+    "pass",
+    "changeit",
+    "empty",
+    "unset",
+    "required",
+    "optional",
+    "string",
+    "str",
+    "value",
+    "...",
+    "-",
+    "*",
+    "~",
+}
+_REPEATED = re.compile(r"^(.)\1{3,}$|^(?:[xX*•.#_\-0]){4,}$")
+_ELLIPSIS_TAIL = re.compile(r"(?:\.\.\.|…|x{4,}|X{4,}|\*{3,}|<[^>]*>)$")
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HASH = re.compile(r"^(?:sha(?:1|224|256|384|512)[:-]|md5[:-]|sha512-|sha256-|sha384-)?[0-9a-fA-F]{32,128}$")
+_SRI = re.compile(r"^sha(?:256|384|512)-[A-Za-z0-9+/]{40,}={0,2}$")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w.-]+)?@sha256:[0-9a-f]{64}$|^sha256:[0-9a-f]{64}$")
+_VERSION = re.compile(r"^[v=^~<>]*\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.\-+]*)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^0[xXoObB][0-9a-fA-F_]+$")
+_IMAGE = re.compile(r"^(?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9._/-]+:[\w.-]+$")
+_PATHLIKE = re.compile(
+    r"^(?:~|\.{1,2})?/[^\s]*$|^[A-Za-z]:\\|^[\w.-]+/[\w./-]+\.(?:json|pem|key|p12|crt|txt|yaml|yml)$"
+)
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PUBLIC_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PUBLIC KEY-----|^ssh-(?:rsa|ed25519|dss) |^ecdsa-sha2-")
+_WORDS = re.compile(r"^[A-Za-z]+(?:[ _.\-][A-Za-z]+)*$")
+
+# Variable names that ask for a secret. Matched against the last component of the key path.
+_SECRET_NAME = re.compile(
+    r"(?:^|[_.\-])(?:api[_.\-]?key|apikey|access[_.\-]?key|secret|token|passwd|password|pass|pwd|credential|"
+    r"credentials|auth|private[_.\-]?key|privatekey|dsn|client[_.\-]?secret|signing[_.\-]?key|webhook[_.\-]?url|"
+    r"bearer|session[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)(?:$|[_.\-])|(?:apikey|secret|token|password)$",
+    re.IGNORECASE,
+)
+# ...but not these, which name non-secret settings next to secrets.
+_NOT_SECRET_NAME = re.compile(
+    r"(?:^|[_.\-])(?:file|path|dir|url_path|ttl|expiry|expires|expiration|timeout|length|len|size|type|name|id|"
+    r"enabled|disabled|enable|required|header|prefix|format|algorithm|algo|endpoint|host|port|region|version|"
+    r"count|max|min|policy|strategy|mode|method|rotation|provider|scope|scopes|audience|issuer|user|username|"
+    r"email|cache|env|var|field|label|hint|placeholder|description|desc|public|publishable|pub)$",
+    re.IGNORECASE,
+)
+
+
+def last_component(key: str) -> str:
+    return key.rsplit(".", 1)[-1] if key else ""
+
+
+def names_secret(key: str) -> bool:
+    """Does the variable name say it holds a secret (API_KEY, DB_PASSWORD, auth.token ...)?"""
+    name = last_component(key)
+    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
+
+
+def normalized_name(key: str) -> str:
+    """OPENAI_API_KEY for openai_api_key, openai-api-key, openai.api_key (last component)."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", last_component(key)).upper()
+
+
+def is_reference(value: str) -> bool:
+    """A pointer to a secret kept elsewhere: ${VAR}, {{ .Values.x }}, vault:/op:// URIs, ARNs..."""
+    v = value.strip()
+    return bool(v) and bool(_REFERENCE.match(v))
+
+
+def has_embedded_reference(value: str) -> bool:
+    return bool(_EMBEDDED_REFERENCE.search(value))
+
+
+def is_placeholder(value: str) -> bool:
+    """A stand-in for a real key: your-api-key-here, <KEY>, xxxx, changeme, sk-..., TODO."""
+    v = value.strip().strip("\"'")
+    low = v.lower()
+    if low in _PLACEHOLDER_EXACT or _REPEATED.match(v):
+        return True
+    if (v.startswith("<") and v.endswith(">")) or (v.startswith("[") and v.endswith("]") and " " not in v[1:-1]):
+        return True
+    if _ELLIPSIS_TAIL.search(v):
+        return True
+    squashed = low.replace(" ", "")
+    return any(word in squashed for word in _PLACEHOLDER_WORDS)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def benign_kind(value: str) -> str | None:
+    """Why a value is certainly not a secret, or None. Used to keep generic detection quiet."""
+    v = value.strip()
+    if not v:
+        return "empty"
+    low = v.lower()
+    if low in {"true", "false", "yes", "no", "on", "off", "null", "none", "~"}:
+        return "boolean or null"
+    checks = (
+        (_NUMBER, "number"),
+        (_VERSION, "version"),
+        (_UUID, "uuid"),
+        (_HASH, "hash"),
+        (_SRI, "hash"),
+        (_DIGEST, "image digest"),
+        (_EMAIL, "email address"),
+        (_PATHLIKE, "path"),
+    )
+    for pattern, kind in checks:
+        if pattern.match(v):
+            return kind
+    if _PUBLIC_KEY.search(v):
+        return "public key"
+    if _URL.match(v) and "@" not in v.split("://", 1)[1].split("/", 1)[0]:
+        return "url"
+    if _IMAGE.match(v) and "/" in v:
+        return "image reference"
+    if " " in v and len(v.split()) >= 3:
+        return "text"
+    return None
+
+
+def looks_random(value: str) -> bool:
+    """High enough entropy and character mix to be a generated secret rather than a word."""
+    v = value.strip()
+    if len(v) < 12 or " " in v or _WORDS.match(v):
+        return False
+    classes = sum(
+        (
+            any(c.islower() for c in v),
+            any(c.isupper() for c in v),
+            any(c.isdigit() for c in v),
+            any(not c.isalnum() for c in v),
+        )
+    )
+    if classes < 2:
+        return False
+    return entropy(v) >= (3.0 if len(v) < 20 else 3.3)
+
+
+def looks_like_password(value: str) -> bool:
+    """Short human-chosen passwords (in a PASSWORD variable) count too, when not a word list."""
+    v = value.strip()
+    if len(v) < 8 or " " in v:
+        return False
+    return any(c.isdigit() for c in v) + any(c.isalpha() for c in v) + any(not c.isalnum() for c in v) >= 2
