@@ -78,7 +78,7 @@ def test_references_placeholders_and_benign_values_are_not_secrets(cli, tmp_path
         )
         + "\n",
     )
-    run = cli("scan", ".", "-f", "json", "--ignore", "KL401", cwd=tmp_path)
+    run = cli("scan", ".", "-f", "json", cwd=tmp_path)
     secrets = [f for f in run.json()["findings"] if f["category"] == "secret"]
     assert secrets == []
 
@@ -89,11 +89,12 @@ def test_generic_secret_url_credentials_and_private_key(cli, tmp_path):
         "config.yaml",
         "db:\n  url: postgres://app:Zk29fQ8wLpq@db.internal:5432/app\n"
         "session:\n  signing_secret: 9f8Kq2LmZx71PqR0aB3cD4eF\n"
-        "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n    MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oTfpTJAsnY7ioAoGCCqGSM49\n"
+        "tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n"
+        "    MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oTfpTJAsnY7ioAoGCCqGSM49\n"
         "    -----END EC PRIVATE KEY-----\n",
     )
     found = {f["rule"]: f for f in cli("scan", ".", "-f", "json", cwd=tmp_path).json()["findings"]}
-    assert found["KL103"]["key"] == "db.url" and found["KL103"]["column"] == 22
+    assert found["KL103"]["key"] == "db.url" and found["KL103"]["column"] == 23
     assert found["KL102"]["key"] == "session.signing_secret"
     assert found["KL104"]["key"] == "tls.key"
     assert "Zk29fQ8wLpq" not in json.dumps(found)

@@ -52,7 +52,7 @@ def test_symlinks_not_followed_by_default_and_loops_terminate(cli, key, tmp_path
     paths = set(rules_by_path(cli("scan", ".", "-f", "json", cwd=tmp_path)))
     assert paths == {"real/.env"}
     followed = set(rules_by_path(cli("scan", ".", "-f", "json", "--follow-symlinks", cwd=tmp_path)))
-    assert followed == {"real/.env"}  # the same real file once, and the loop ends
+    assert len(followed) == 1 and followed <= {"real/.env", "link/.env"}  # one real file once; the loop ends
 
 
 def test_explicit_files_are_always_scanned(cli, key, tmp_path):

@@ -220,7 +220,10 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
             _provider(spec, f"{source}: providers[{i}]") for i, spec in enumerate(table["providers"])
         )
     if "max-file-size" in table:
-        kwargs["max_file_size"] = parse_size(table["max-file-size"])
+        try:
+            kwargs["max_file_size"] = parse_size(table["max-file-size"])
+        except ConfigError as error:
+            raise ConfigError(f"{source}: {error}") from None
     for name in ("include", "exclude"):
         if name in table:
             value = table[name]
@@ -230,7 +233,10 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
     if "follow-symlinks" in table:
         kwargs["follow_symlinks"] = bool(table["follow-symlinks"])
     if "fail-on" in table:
-        kwargs["fail_on"] = parse_fail_on(str(table["fail-on"]))
+        try:
+            kwargs["fail_on"] = parse_fail_on(str(table["fail-on"]))
+        except ConfigError as error:
+            raise ConfigError(f"{source}: {error}") from None
     if "jobs" in table:
         kwargs["jobs"] = int(table["jobs"])
     kwargs["options"] = {k: table[k] for k in FEATURE_KEYS if k in table}
