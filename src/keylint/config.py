@@ -94,6 +94,14 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({error})") from None
 
 
+def _mentions_keylint(pyproject: Path) -> bool:
+    """Cheap pre-check so that most runs never pay for a TOML parse of an unrelated pyproject.toml."""
+    try:
+        return b"keylint" in pyproject.read_bytes()
+    except OSError:
+        return False
+
+
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """The nearest config file at or above ``start``, with its keylint table."""
     start = start.resolve()
@@ -104,7 +112,7 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
             data = _load_toml(dedicated)
             return dedicated, data.get("tool", {}).get("keylint", data)
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
+        if pyproject.is_file() and _mentions_keylint(pyproject):
             data = _load_toml(pyproject)
             table = data.get("tool", {}).get("keylint")
             if table is not None:

@@ -16,7 +16,6 @@ Adding a rule means adding a function to one of the modules in ``_MODULES``
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -93,7 +92,7 @@ def rule(
     def register(check: Callable[..., Iterable[Problem]]) -> Rule:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        registered = Rule(code, name, severity, category, scope, check, inspect.cleandoc(check.__doc__ or ""))
+        registered = Rule(code, name, severity, category, scope, check, cleandoc(check.__doc__ or ""))
         RULES[code] = registered
         return registered
 
@@ -101,6 +100,15 @@ def rule(
 
 
 _loaded = False
+
+
+def cleandoc(doc: str) -> str:
+    """inspect.cleandoc without importing inspect (start-up time matters in a pre-commit hook)."""
+    lines = doc.expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents, default=0)
+    body = [lines[0].strip()] + [line[margin:].rstrip() for line in lines[1:]] if lines else []
+    return "\n".join(body).strip("\n")
 
 
 def all_rules() -> dict[str, Rule]:
