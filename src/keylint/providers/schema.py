@@ -103,6 +103,10 @@ class KeyFormat:
     needs_context: bool = False  # no distinctive prefix: only recognised in a variable named for the provider
     examples: tuple[str, ...] = ()  # documented example values: not secrets, at most an info note
     description: str = ""
+    # Variables that name this format specifically (a subset of the provider's env_vars; empty: any of them).
+    # Required when two context-only formats of one provider share a template and differ in meaning, e.g.
+    # Algolia's admin and search-only keys (both 32 hex): the variable name is then all that tells them apart.
+    env_vars: tuple[str, ...] = ()
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:
@@ -160,4 +164,8 @@ class Provider:
     rotate_url: str | None = None  # where a human rotates/revokes the key
     docs_url: str | None = None  # where the format is documented
     verify: Any = None  # keylint.verify spec (see the verification docs); None: no live check
+    # Free-form data. Keys used by the built-in registry:
+    #   "related_env_vars": companion variables that hold no credential (hosts, regions, account ids,
+    #                       user names) but are needed to verify one or hint at the provider;
+    #   "rotate_urls":      {kind: url} where a kind is rotated somewhere other than rotate_url.
     extra: dict[str, Any] = field(default_factory=dict)
