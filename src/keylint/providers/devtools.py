@@ -1,8 +1,14 @@
-"""Source hosting, CI and package registries."""
+"""Source hosting, CI, package registries and developer secret stores."""
 
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+
+# Devise.friendly_token (used for GitLab's 20-character tokens) maps l, I, O and 0 to s, x, y, z.
+_FRIENDLY = "[A-HJ-NP-Za-km-z1-9_-]"
+_UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
+# Routable GitLab tokens: unpadded base64url payload, ".01." version, 2-char base36 payload length, CRC.
+_ROUTABLE = "{b64url:27-300}.01.{lower:2}{lower:7}"
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -13,15 +19,217 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat("gho_{base62:30}{base62:6}", kind="oauth-token", checksum="github-crc32"),
             KeyFormat("ghu_{base62:30}{base62:6}", kind="user-to-server-token", checksum="github-crc32"),
             KeyFormat("ghs_{base62:30}{base62:6}", kind="server-to-server-token", checksum="github-crc32"),
+            KeyFormat(
+                "github_pat_{base62:22}_{base62:59}",
+                kind="fine-grained-personal-access-token",
+                description="checksum not public: structure only",
+            ),
+            # Observed at 80 characters; whether the tail is a CRC is unverified.
+            KeyFormat("ghr_{base62:76}", kind="refresh-token"),
+            KeyFormat(
+                "ghs_{digit:1-12}_eyJ{b64url:10-400}.eyJ{b64url:20-2000}.{b64url:20-700}",
+                kind="stateless-installation-token",
+                description="ghs_<app id>_<GitHub-signed JWT> (GitHub.com, from 2026-04); no CRC",
+            ),
         ),
-        env_vars=("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PAT", "GH_PAT"),
+        env_vars=("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PAT", "GH_PAT", "GH_ENTERPRISE_TOKEN", "GITHUB_APP_PRIVATE_KEY"),
         rotate_url="https://github.com/settings/tokens",
+        docs_url="https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats",
+        extra={
+            "rotate_urls": {
+                "fine-grained-personal-access-token": "https://github.com/settings/personal-access-tokens",
+            },
+        },
+    ),
+    Provider(
+        id="gitlab",
+        name="GitLab",
+        formats=(
+            KeyFormat(
+                "glpat-" + _ROUTABLE,
+                kind="personal-access-token",
+                checksum="gitlab-routable-crc32",
+                description="routable token: payload decodes to owner/organization ids",
+            ),
+            # An earlier routable framing without the version field; its checksum is not verified here.
+            KeyFormat("glpat-{b64url:27-300}.{lower:2}{lower:7}", kind="personal-access-token"),
+            KeyFormat(f"glpat-{{{_FRIENDLY}:20}}", kind="personal-access-token", description="legacy, not routable"),
+            KeyFormat(
+                "glrt-t{digit:1}_" + _ROUTABLE, kind="runner-authentication-token", checksum="gitlab-routable-crc32"
+            ),
+            KeyFormat(f"glrt-{{{_FRIENDLY}:20}}", kind="runner-authentication-token"),
+            KeyFormat(f"glrtr-{{{_FRIENDLY}:20}}", kind="runner-authentication-token"),
+            KeyFormat("GR1348941{b64url:20}", kind="runner-registration-token", description="legacy"),
+            KeyFormat("gloas-{b64url:64}", kind="oauth-application-secret"),
+            KeyFormat(f"gldt-{{{_FRIENDLY}:20}}", kind="deploy-token"),
+            KeyFormat(f"glcbt-{{alnum:1-5}}_{{{_FRIENDLY}:20}}", kind="ci-job-token"),
+            KeyFormat("glptt-{hex:40}", kind="pipeline-trigger-token"),
+            KeyFormat(f"glft-{{{_FRIENDLY}:20}}", kind="feed-token"),
+            KeyFormat("glimt-{b64url:25}", kind="incoming-mail-token"),
+            KeyFormat("glagent-{b64url:50}", kind="kubernetes-agent-token"),
+            KeyFormat(f"glsoat-{{{_FRIENDLY}:20}}", kind="scim-token"),
+            KeyFormat(f"glffct-{{{_FRIENDLY}:20}}", kind="feature-flag-client-token"),
+            KeyFormat("_gitlab_session={hex:32}", kind="session-cookie"),
+        ),
+        env_vars=("GITLAB_TOKEN", "GITLAB_PRIVATE_TOKEN", "GL_TOKEN", "CI_JOB_TOKEN", "GITLAB_RUNNER_TOKEN"),
+        rotate_url="https://gitlab.com/-/user_settings/personal_access_tokens",
+        docs_url="https://docs.gitlab.com/security/tokens/",
+        extra={"related_env_vars": ("CI_SERVER_URL",)},
+    ),
+    Provider(
+        id="bitbucket",
+        name="Bitbucket",
+        formats=(
+            KeyFormat("ATBB{alnum:24}{HEX:8}", kind="app-password", checksum="atlassian-crc32"),
+            KeyFormat(
+                "ATCTT3xFfGN0{b64url:171}={HEX:8}",
+                kind="access-token",
+                checksum="atlassian-crc32",
+                description="repository/project/workspace access token (also Atlassian org admin API keys)",
+            ),
+            KeyFormat("BBDC-{b64:44}", kind="data-center-http-access-token"),
+        ),
+        env_vars=("BITBUCKET_APP_PASSWORD", "BITBUCKET_TOKEN", "BITBUCKET_ACCESS_TOKEN"),
+        rotate_url="https://bitbucket.org/account/settings/app-passwords/",
+        docs_url="https://support.atlassian.com/bitbucket-cloud/docs/access-tokens/",
+        extra={"related_env_vars": ("BITBUCKET_USERNAME",)},
+    ),
+    Provider(
+        id="atlassian",
+        name="Atlassian (Jira, Confluence)",
+        formats=(
+            KeyFormat("ATATT3xFfGF0{b64url:171}={HEX:8}", kind="api-token", checksum="atlassian-crc32"),
+            KeyFormat("{alnum:24}", kind="api-token", needs_context=True, description="legacy API token"),
+            # Data Center PATs: base64 of "<numeric id>:<random>", so the first character is M, N or O.
+            KeyFormat("{[MNO]:1}{b64:43}", kind="data-center-personal-access-token", needs_context=True),
+        ),
+        env_vars=("JIRA_API_TOKEN", "ATLASSIAN_API_TOKEN", "CONFLUENCE_API_TOKEN"),
+        rotate_url="https://id.atlassian.com/manage-profile/security/api-tokens",
+        docs_url="https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/",
+        extra={"related_env_vars": ("JIRA_EMAIL", "JIRA_USER", "JIRA_URL", "JIRA_BASE_URL")},
     ),
     Provider(
         id="npm",
         name="npm",
-        formats=(KeyFormat("npm_{base62:30}{base62:6}", kind="access-token", checksum="github-crc32"),),
+        formats=(
+            KeyFormat("npm_{base62:30}{base62:6}", kind="access-token", checksum="github-crc32"),
+            KeyFormat(_UUID, kind="access-token", needs_context=True, description="pre-2021 token"),
+        ),
         env_vars=("NPM_TOKEN", "NPM_AUTH_TOKEN", "NODE_AUTH_TOKEN"),
         rotate_url="https://www.npmjs.com/settings/~/tokens",
+        docs_url="https://docs.npmjs.com/about-access-tokens",
+    ),
+    Provider(
+        id="pypi",
+        name="PyPI",
+        formats=(
+            # base64url macaroon; the fixed start encodes version 2 and the location pypi.org / test.pypi.org.
+            KeyFormat("pypi-AgEIcHlwaS5vcmc{b64url:50-1000}", kind="api-token", environment="live"),
+            KeyFormat(
+                "pypi-AgENdGVzdC5weXBpLm9yZw{b64url:50-1000}",
+                kind="api-token",
+                environment="test",
+                description="TestPyPI token (test.pypi.org)",
+            ),
+        ),
+        env_vars=(
+            "PYPI_TOKEN",
+            "PYPI_API_TOKEN",
+            "TWINE_PASSWORD",
+            "UV_PUBLISH_TOKEN",
+            "POETRY_PYPI_TOKEN_PYPI",
+            "FLIT_PASSWORD",
+        ),
+        rotate_url="https://pypi.org/manage/account/token/",
+        docs_url="https://pypi.org/help/#apitoken",
+        extra={"related_env_vars": ("TWINE_USERNAME",)},
+    ),
+    Provider(
+        id="dockerhub",
+        name="Docker Hub",
+        formats=(
+            KeyFormat("dckr_pat_{b64url:27}", kind="personal-access-token"),
+            KeyFormat("dckr_oat_{b64url:32}", kind="organization-access-token"),
+            KeyFormat(_UUID, kind="access-token", needs_context=True, description="legacy access token"),
+        ),
+        env_vars=("DOCKERHUB_TOKEN", "DOCKER_PASSWORD"),
+        rotate_url="https://app.docker.com/settings/personal-access-tokens",
+        docs_url="https://docs.docker.com/security/for-developers/access-tokens/",
+        extra={"related_env_vars": ("DOCKERHUB_USERNAME", "DOCKER_USERNAME")},
+    ),
+    Provider(
+        id="postman",
+        name="Postman",
+        formats=(
+            KeyFormat("PMAK-{hex:24}-{hex:34}", kind="api-key"),
+            KeyFormat("PMAT-{alnum:26}", kind="access-token"),
+        ),
+        env_vars=("POSTMAN_API_KEY",),
+        rotate_url="https://go.postman.co/settings/me/api-keys",
+        docs_url="https://learning.postman.com/docs/developer/postman-api/authentication/",
+    ),
+    Provider(
+        id="hashicorp-vault",
+        name="HashiCorp Vault",
+        formats=(
+            # Dev-server root tokens are hvs. + 24; server-side-consistent tokens run to ~120.
+            KeyFormat("hvs.{b64url:24-130}", kind="service-token"),
+            KeyFormat("hvb.{b64url:100-400}", kind="batch-token"),
+            KeyFormat("hvr.{b64url:24-130}", kind="recovery-token"),
+            KeyFormat("s.{alnum:24}", kind="service-token", needs_context=True, description="Vault 1.0-1.9"),
+            KeyFormat("b.{b64url:50-400}", kind="batch-token", needs_context=True, description="Vault 1.0-1.9"),
+            KeyFormat(_UUID, kind="service-token", needs_context=True, description="before Vault 1.0"),
+        ),
+        env_vars=("VAULT_TOKEN",),
+        rotate_url="https://developer.hashicorp.com/vault/docs/commands/token/revoke",
+        docs_url="https://developer.hashicorp.com/vault/docs/concepts/tokens",
+        extra={"related_env_vars": ("VAULT_ADDR", "VAULT_NAMESPACE")},
+    ),
+    Provider(
+        id="terraform-cloud",
+        name="HCP Terraform (Terraform Cloud)",
+        formats=(
+            # The ".atlasv1." marker is distinctive, but it is not a leading literal.
+            KeyFormat("{alnum:14}.atlasv1.{[A-Za-z0-9_=-]:60-70}", kind="api-token", needs_context=True),
+        ),
+        env_vars=("TFE_TOKEN", "TF_API_TOKEN", "TF_TOKEN_APP_TERRAFORM_IO", "ATLAS_TOKEN"),
+        rotate_url="https://app.terraform.io/app/settings/tokens",
+        docs_url="https://developer.hashicorp.com/terraform/cloud-docs/users-teams-organizations/api-tokens",
+    ),
+    Provider(
+        id="doppler",
+        name="Doppler",
+        formats=(
+            KeyFormat("dp.pt.{alnum:43}", kind="personal-token"),
+            KeyFormat("dp.st.{alnum:40-44}", kind="service-token"),
+            KeyFormat("dp.st.{[a-z0-9_-]:1-64}.{alnum:40-44}", kind="service-token", description="config-scoped"),
+            KeyFormat("dp.sa.{alnum:40-44}", kind="service-account-token"),
+            KeyFormat("dp.ct.{alnum:40-44}", kind="cli-token"),
+            KeyFormat("dp.scim.{alnum:40-44}", kind="scim-token"),
+            KeyFormat("dp.audit.{alnum:40-44}", kind="audit-token"),
+        ),
+        env_vars=("DOPPLER_TOKEN",),
+        rotate_url="https://dashboard.doppler.com/",
+        docs_url="https://docs.doppler.com/reference/auth-token-formats",
+    ),
+    Provider(
+        id="1password",
+        name="1Password",
+        formats=(
+            # base64(url) JSON with signInAddress, email, secretKey ...
+            KeyFormat("ops_eyJ{[A-Za-z0-9+/_-]:243-4000}{[=]:0-2}", kind="service-account-token"),
+            KeyFormat("A3-{upper:6}-{upper:6}-{upper:5}-{upper:5}-{upper:5}-{upper:5}", kind="secret-key"),
+            KeyFormat("A3-{upper:6}-{upper:11}-{upper:5}-{upper:5}-{upper:5}", kind="secret-key"),
+            KeyFormat(
+                "eyJ{b64url:10-2000}.eyJ{b64url:10-8000}.{b64url:20-2000}",
+                kind="connect-token",
+                needs_context=True,
+                env_vars=("OP_CONNECT_TOKEN",),
+            ),
+        ),
+        env_vars=("OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN"),
+        rotate_url="https://my.1password.com/",
+        docs_url="https://developer.1password.com/docs/service-accounts/",
+        extra={"related_env_vars": ("OP_CONNECT_HOST",)},
     ),
 )
