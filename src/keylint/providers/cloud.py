@@ -1,10 +1,74 @@
-"""Cloud platforms."""
+"""Cloud platforms, hosting and managed databases."""
 
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
 
+_UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
+_GOOGLE_API_KEY = "AIza{b64url:35}"
+_GOOGLE_REFRESH_TOKEN = "1//0{b64url:40-500}"
+# Microsoft "Common Annotated Security Key": 52 random, JQQJ9 + variant, year (A=2024), month (A=Jan),
+# 16 reserved, a 4-char service signature at offset 76, 4-char checksum (not reproduced: structure only).
+_CASK_HEAD = "{base62:52}JQQJ9"
+_CASK_DATE = "{upalpha:1}{[A-L]:1}{base62:16}"
+_ENTRA = "[A-Za-z0-9._~-]"
+
 PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        id="google",
+        name="Google Cloud",
+        formats=(
+            KeyFormat(
+                _GOOGLE_API_KEY,
+                kind="api-key",
+                description="Maps, YouTube, Firebase and Gemini keys share this shape; browser keys are public",
+            ),
+            KeyFormat("GOCSPX-{b64url:28}", kind="oauth-client-secret"),
+            KeyFormat("ya29.{[A-Za-z0-9._-]:20-2048}", kind="oauth-access-token"),
+            KeyFormat(_GOOGLE_REFRESH_TOKEN, kind="oauth-refresh-token"),
+        ),
+        env_vars=(
+            "GOOGLE_API_KEY",
+            "GOOGLE_MAPS_API_KEY",
+            "NEXT_PUBLIC_GOOGLE_MAPS_API_KEY",
+            "YOUTUBE_API_KEY",
+            "GOOGLE_CLIENT_SECRET",
+            "GCP_SA_KEY",
+        ),
+        rotate_url="https://console.cloud.google.com/apis/credentials",
+        docs_url="https://cloud.google.com/docs/authentication/api-keys",
+        extra={"related_env_vars": ("GOOGLE_APPLICATION_CREDENTIALS",)},
+    ),
+    Provider(
+        id="firebase",
+        name="Firebase",
+        formats=(
+            KeyFormat(
+                _GOOGLE_API_KEY,
+                kind="web-api-key",
+                secret=False,
+                needs_context=True,
+                description="public by design (web app config)",
+            ),
+            # The legacy FCM HTTP API was shut down in 2024: such keys are dead but still secrets to remove.
+            KeyFormat("AAAA{b64url:7}:APA91b{b64url:130-140}", kind="fcm-legacy-server-key"),
+            KeyFormat(
+                _GOOGLE_REFRESH_TOKEN,
+                kind="ci-token",
+                needs_context=True,
+                description="`firebase login:ci` token (a Google refresh token)",
+            ),
+        ),
+        env_vars=(
+            "FIREBASE_API_KEY",
+            "NEXT_PUBLIC_FIREBASE_API_KEY",
+            "FIREBASE_TOKEN",
+            "FCM_SERVER_KEY",
+            "FIREBASE_SERVICE_ACCOUNT",
+        ),
+        rotate_url="https://console.firebase.google.com/",
+        docs_url="https://firebase.google.com/docs/projects/api-keys",
+    ),
     Provider(
         id="aws",
         name="AWS",
@@ -13,16 +77,260 @@ PROVIDERS: tuple[Provider, ...] = (
                 "AKIA{base32:16}",
                 kind="access-key-id",
                 examples=("AKIAIOSFODNN7EXAMPLE",),
+                description="long-term (IAM user or root)",
             ),
-            KeyFormat("ASIA{base32:16}", kind="temporary-access-key-id"),
+            KeyFormat("ASIA{base32:16}", kind="temporary-access-key-id", description="STS; needs a session token"),
+            KeyFormat("ABIA{base32:16}", kind="bearer-token-key-id", description="STS service bearer token"),
+            KeyFormat("ACCA{base32:16}", kind="context-specific-credential"),
             KeyFormat(
                 "{b64:40}",
                 kind="secret-access-key",
                 needs_context=True,
                 examples=("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",),
             ),
+            KeyFormat("{b64:100-4000}{[=]:0-2}", kind="session-token", needs_context=True),
+            KeyFormat("ABSK{b64:109-269}{[=]:0-2}", kind="bedrock-api-key", description="long-term Bedrock key"),
+            # base64 of "bedrock.amazonaws.com" follows the prefix.
+            KeyFormat(
+                "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t{b64:20-4000}{[=]:0-2}",
+                kind="bedrock-short-term-api-key",
+            ),
         ),
-        env_vars=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"),
+        env_vars=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"),
         rotate_url="https://console.aws.amazon.com/iam/",
+        docs_url="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids",
+        extra={"related_env_vars": ("AWS_DEFAULT_REGION",)},
+    ),
+    Provider(
+        id="azure-storage",
+        name="Azure Storage",
+        formats=(
+            # The "+ASt" signature at offset 76 is distinctive, but it is not a leading literal.
+            KeyFormat(
+                "{b64:76}+ASt{b64:5}{[AQgw]:1}==",
+                kind="account-key",
+                checksum="azure-storage-marvin32",
+                needs_context=True,
+                description="identifiable account key",
+            ),
+            KeyFormat("{b64:86}==", kind="account-key", needs_context=True, description="pre-identifiable key"),
+        ),
+        env_vars=(
+            "AZURE_STORAGE_KEY",
+            "AZURE_STORAGE_ACCOUNT_KEY",
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "AZUREWEBJOBSSTORAGE",  # AzureWebJobsStorage; names are compared upper-cased
+        ),
+        rotate_url="https://portal.azure.com/#browse/Microsoft.Storage%2FStorageAccounts",
+        docs_url="https://learn.microsoft.com/azure/storage/common/storage-account-keys-manage",
+        extra={"related_env_vars": ("AZURE_STORAGE_ACCOUNT",)},
+    ),
+    Provider(
+        id="azure-openai",
+        name="Azure OpenAI / Azure AI services",
+        formats=(
+            KeyFormat(
+                _CASK_HEAD + "9" + _CASK_DATE + "ACOG{base62:4}",
+                kind="api-key",
+                needs_context=True,
+                description="CASK key (checksum not reproduced: structure only)",
+            ),
+            KeyFormat("{hex:32}", kind="api-key", needs_context=True, description="legacy key"),
+        ),
+        env_vars=("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_KEY"),
+        rotate_url="https://portal.azure.com/",
+        docs_url="https://learn.microsoft.com/azure/ai-services/openai/reference",
+        extra={"related_env_vars": ("AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION")},
+    ),
+    Provider(
+        id="azure-entra",
+        name="Microsoft Entra ID (Azure AD)",
+        formats=(
+            # The 8Q~ / 7Q~ marker sits at offset 3, so there is no leading literal to index.
+            KeyFormat(
+                f"{{{_ENTRA}:3}}8Q~{{{_ENTRA}:34}}",
+                kind="client-secret",
+                checksum="entra-marvin32",
+                needs_context=True,
+            ),
+            KeyFormat(
+                f"{{{_ENTRA}:3}}7Q~{{{_ENTRA}:34}}", kind="client-secret", needs_context=True, description="legacy"
+            ),
+        ),
+        env_vars=("AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"),
+        rotate_url="https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
+        docs_url="https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials",
+        extra={"related_env_vars": ("AZURE_CLIENT_ID", "AZURE_TENANT_ID")},
+    ),
+    Provider(
+        id="azure-devops",
+        name="Azure DevOps",
+        formats=(
+            KeyFormat(
+                _CASK_HEAD + "{[9DH]:1}" + _CASK_DATE + "AZDO{base62:4}",
+                kind="personal-access-token",
+                needs_context=True,
+                description="CASK PAT (checksum not reproduced: structure only)",
+            ),
+            KeyFormat("{[a-z2-7]:52}", kind="personal-access-token", needs_context=True, description="legacy"),
+        ),
+        env_vars=("AZURE_DEVOPS_PAT", "AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN"),
+        rotate_url="https://dev.azure.com/",
+        docs_url="https://learn.microsoft.com/azure/devops/organizations/accounts/use-personal-access-tokens-to-authenticate",
+    ),
+    Provider(
+        id="cloudflare",
+        name="Cloudflare",
+        formats=(
+            KeyFormat("cfk_{alnum:40}{hex:8}", kind="global-api-key", checksum="cloudflare-crc32"),
+            KeyFormat("cfut_{alnum:40}{hex:8}", kind="user-api-token", checksum="cloudflare-crc32"),
+            KeyFormat("cfat_{alnum:40}{hex:8}", kind="account-api-token", checksum="cloudflare-crc32"),
+            KeyFormat("v1.0-{hex:24}-{hex:146}", kind="origin-ca-key"),
+            KeyFormat(
+                "{b64url:40}",
+                kind="api-token",
+                needs_context=True,
+                description="legacy token",
+                env_vars=("CLOUDFLARE_API_TOKEN", "CF_API_TOKEN"),
+            ),
+            KeyFormat(
+                "{hex:37}",
+                kind="global-api-key",
+                needs_context=True,
+                description="legacy key, used with the account e-mail",
+                env_vars=("CLOUDFLARE_API_KEY",),
+            ),
+        ),
+        env_vars=("CLOUDFLARE_API_TOKEN", "CF_API_TOKEN", "CLOUDFLARE_API_KEY"),
+        rotate_url="https://dash.cloudflare.com/profile/api-tokens",
+        docs_url="https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/",
+        extra={"related_env_vars": ("CLOUDFLARE_EMAIL", "CLOUDFLARE_ACCOUNT_ID")},
+    ),
+    Provider(
+        id="digitalocean",
+        name="DigitalOcean",
+        formats=(
+            KeyFormat("dop_v1_{hex:64}", kind="personal-access-token"),
+            KeyFormat("doo_v1_{hex:64}", kind="oauth-access-token"),
+            KeyFormat("dor_v1_{hex:64}", kind="oauth-refresh-token"),
+            KeyFormat("{hex:64}", kind="personal-access-token", needs_context=True, description="legacy"),
+        ),
+        env_vars=("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "DO_TOKEN"),
+        rotate_url="https://cloud.digitalocean.com/account/api/tokens",
+        docs_url="https://docs.digitalocean.com/reference/api/create-personal-access-token/",
+    ),
+    Provider(
+        id="heroku",
+        name="Heroku",
+        formats=(
+            KeyFormat("HRKU-AA{b64url:58}", kind="api-key"),
+            KeyFormat(_UUID, kind="api-key", needs_context=True, description="legacy"),
+        ),
+        env_vars=("HEROKU_API_KEY",),
+        rotate_url="https://dashboard.heroku.com/account",
+        docs_url="https://devcenter.heroku.com/articles/authentication",
+    ),
+    Provider(
+        id="vercel",
+        name="Vercel",
+        formats=(
+            KeyFormat("vcp_{b64url:56}", kind="personal-access-token"),
+            KeyFormat("vci_{b64url:56}", kind="integration-token"),
+            KeyFormat("vca_{b64url:56}", kind="app-access-token"),
+            KeyFormat("vcr_{b64url:56}", kind="app-refresh-token"),
+            KeyFormat("vck_{b64url:56}", kind="api-key", description="AI Gateway key"),
+            KeyFormat("{alnum:24}", kind="access-token", needs_context=True, description="legacy"),
+        ),
+        env_vars=("VERCEL_TOKEN", "VERCEL_ACCESS_TOKEN", "AI_GATEWAY_API_KEY"),
+        rotate_url="https://vercel.com/account/settings/tokens",
+        docs_url="https://vercel.com/changelog/new-token-formats-and-secret-scanning",
+    ),
+    Provider(
+        id="netlify",
+        name="Netlify",
+        formats=(
+            KeyFormat("nfp_{alnum:36}", kind="personal-access-token"),
+            KeyFormat("{b64url:43-45}", kind="personal-access-token", needs_context=True, description="legacy"),
+        ),
+        env_vars=("NETLIFY_AUTH_TOKEN", "NETLIFY_TOKEN"),
+        rotate_url="https://app.netlify.com/user/applications#personal-access-tokens",
+        docs_url="https://docs.netlify.com/api/get-started/#authentication",
+    ),
+    Provider(
+        id="flyio",
+        name="Fly.io",
+        formats=(
+            # One or more comma-separated macaroons (fm2_, fm1r_, fm1a_ ...) after the "FlyV1 " scheme.
+            KeyFormat("FlyV1 fm{digit:1}{lowalpha:0-1}_{[A-Za-z0-9+/=,_-]:90-8000}", kind="macaroon-token"),
+            KeyFormat("fo1_{b64url:43}", kind="oauth-token", description="legacy personal token"),
+        ),
+        env_vars=("FLY_API_TOKEN", "FLY_ACCESS_TOKEN"),
+        rotate_url="https://fly.io/dashboard",
+        docs_url="https://fly.io/docs/security/tokens/",
+    ),
+    Provider(
+        id="supabase",
+        name="Supabase",
+        formats=(
+            # The 8-character tail is described as a checksum, but its algorithm is unpublished.
+            KeyFormat("sb_secret_{b64url:22}_{b64url:8}", kind="secret-key"),
+            KeyFormat("sb_publishable_{b64url:22}_{b64url:8}", kind="publishable-key", secret=False),
+            KeyFormat("sbp_{hex:40}", kind="access-token", description="personal/management access token"),
+            KeyFormat(
+                "eyJ{b64url:15-200}.eyJ{b64url:40-1000}.{b64url:43}",
+                kind="service-role-key",
+                needs_context=True,
+                description="legacy HS256 JWT with role service_role",
+                env_vars=("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_SECRET_KEY"),
+            ),
+            KeyFormat(
+                "eyJ{b64url:15-200}.eyJ{b64url:40-1000}.{b64url:43}",
+                kind="anon-key",
+                secret=False,
+                needs_context=True,
+                description="legacy HS256 JWT with role anon",
+                env_vars=("SUPABASE_ANON_KEY", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY"),
+            ),
+        ),
+        env_vars=(
+            "SUPABASE_SERVICE_ROLE_KEY",
+            "SUPABASE_SECRET_KEY",
+            "SUPABASE_ANON_KEY",
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            "SUPABASE_PUBLISHABLE_KEY",
+            "SUPABASE_ACCESS_TOKEN",
+        ),
+        rotate_url="https://supabase.com/dashboard/project/_/settings/api-keys",
+        docs_url="https://supabase.com/docs/guides/api/api-keys",
+        extra={
+            "related_env_vars": ("SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_URL"),
+            "rotate_urls": {"access-token": "https://supabase.com/dashboard/account/tokens"},
+        },
+    ),
+    Provider(
+        id="planetscale",
+        name="PlanetScale",
+        formats=(
+            KeyFormat("pscale_tkn_{[A-Za-z0-9_=.-]:32-64}", kind="service-token"),
+            KeyFormat("pscale_pw_{[A-Za-z0-9_=.-]:32-64}", kind="database-password"),
+            KeyFormat("pscale_oauth_{[A-Za-z0-9_=.-]:32-64}", kind="oauth-token"),
+        ),
+        env_vars=("PLANETSCALE_SERVICE_TOKEN",),
+        rotate_url="https://app.planetscale.com/",
+        docs_url="https://planetscale.com/docs/concepts/service-tokens",
+        # pscale_pw_ passwords usually sit inside DATABASE_URL (mysql://user:pscale_pw_...@host/db).
+        extra={"related_env_vars": ("PLANETSCALE_SERVICE_TOKEN_ID", "DATABASE_URL")},
+    ),
+    Provider(
+        id="databricks",
+        name="Databricks",
+        formats=(
+            KeyFormat("dapi{hex:32}", kind="personal-access-token"),
+            KeyFormat("dapi{hex:32}-{digit:1}", kind="personal-access-token"),
+        ),
+        env_vars=("DATABRICKS_TOKEN",),
+        rotate_url="https://docs.databricks.com/en/dev-tools/auth/pat.html",
+        docs_url="https://docs.databricks.com/en/dev-tools/auth/pat.html",
+        extra={"related_env_vars": ("DATABRICKS_HOST",)},
     ),
 )
