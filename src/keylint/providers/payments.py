@@ -4,19 +4,99 @@ from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
 
+# Stripe bodies: 24 characters on older accounts, ~99 now; Stripe asks scanners to allow longer ones.
+_STRIPE_BODY = "{alnum:24-247}"
+
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
         id="stripe",
         name="Stripe",
         formats=(
-            KeyFormat("sk_live_{alnum:24-99}", kind="secret-key", environment="live"),
-            KeyFormat("sk_test_{alnum:24-99}", kind="secret-key", environment="test"),
-            KeyFormat("rk_live_{alnum:24-99}", kind="restricted-key", environment="live"),
-            KeyFormat("rk_test_{alnum:24-99}", kind="restricted-key", environment="test"),
-            KeyFormat("pk_live_{alnum:24-99}", kind="publishable-key", environment="live", secret=False),
-            KeyFormat("pk_test_{alnum:24-99}", kind="publishable-key", environment="test", secret=False),
+            KeyFormat("sk_live_" + _STRIPE_BODY, kind="secret-key", environment="live"),
+            KeyFormat("sk_test_" + _STRIPE_BODY, kind="secret-key", environment="test"),
+            KeyFormat("rk_live_" + _STRIPE_BODY, kind="restricted-key", environment="live"),
+            KeyFormat("rk_test_" + _STRIPE_BODY, kind="restricted-key", environment="test"),
+            KeyFormat("pk_live_" + _STRIPE_BODY, kind="publishable-key", environment="live", secret=False),
+            KeyFormat("pk_test_" + _STRIPE_BODY, kind="publishable-key", environment="test", secret=False),
+            KeyFormat("whsec_{b64:32-64}", kind="webhook-signing-secret"),
         ),
-        env_vars=("STRIPE_SECRET_KEY", "STRIPE_API_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_KEY"),
+        env_vars=(
+            "STRIPE_SECRET_KEY",
+            "STRIPE_API_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "STRIPE_RESTRICTED_KEY",
+            "STRIPE_KEY",
+        ),
         rotate_url="https://dashboard.stripe.com/apikeys",
+        docs_url="https://docs.stripe.com/keys",
+        extra={"rotate_urls": {"webhook-signing-secret": "https://dashboard.stripe.com/webhooks"}},
+    ),
+    Provider(
+        id="square",
+        name="Square",
+        formats=(
+            # Production and sandbox access tokens look alike; only the API host differs.
+            KeyFormat("EAAA{b64url:60}", kind="access-token"),
+            KeyFormat("sq0atp-{b64url:22}", kind="oauth-access-token", description="legacy"),
+            KeyFormat("sq0csp-{b64url:43}", kind="application-secret", environment="live"),
+            KeyFormat("sandbox-sq0csb-{b64url:43}", kind="application-secret", environment="test"),
+            KeyFormat("sq0idp-{b64url:22}", kind="application-id", environment="live", secret=False),
+            KeyFormat("sandbox-sq0idb-{b64url:22}", kind="application-id", environment="test", secret=False),
+        ),
+        env_vars=("SQUARE_ACCESS_TOKEN", "SQUARE_APPLICATION_ID"),
+        rotate_url="https://developer.squareup.com/apps",
+        docs_url="https://developer.squareup.com/docs/build-basics/access-tokens",
+        extra={"related_env_vars": ("SQUARE_ENVIRONMENT", "SQUARE_LOCATION_ID")},
+    ),
+    Provider(
+        id="paypal",
+        name="PayPal",
+        formats=(
+            KeyFormat("A21AA{b64url:50-200}", kind="access-token"),
+            # The client ID (public) has the same shape: PAYPAL_CLIENT_ID is deliberately not a context here.
+            KeyFormat("{b64url:70-90}", kind="client-secret", needs_context=True),
+        ),
+        env_vars=("PAYPAL_CLIENT_SECRET",),
+        rotate_url="https://developer.paypal.com/dashboard/applications",
+        docs_url="https://developer.paypal.com/api/rest/authentication/",
+        extra={"related_env_vars": ("PAYPAL_CLIENT_ID", "PAYPAL_MODE", "PAYPAL_ENVIRONMENT")},
+    ),
+    Provider(
+        id="braintree",
+        name="Braintree",
+        formats=(
+            KeyFormat("access_token$production${[a-z0-9]:16}${hex:32}", kind="access-token", environment="live"),
+            KeyFormat("access_token$sandbox${[a-z0-9]:16}${hex:32}", kind="access-token", environment="test"),
+            KeyFormat("{hex:32}", kind="private-key", needs_context=True, env_vars=("BRAINTREE_PRIVATE_KEY",)),
+            KeyFormat(
+                "{[a-z0-9]:16}",
+                kind="public-key",
+                secret=False,
+                needs_context=True,
+                env_vars=("BRAINTREE_PUBLIC_KEY",),
+            ),
+        ),
+        env_vars=("BRAINTREE_ACCESS_TOKEN", "BRAINTREE_PRIVATE_KEY", "BRAINTREE_PUBLIC_KEY"),
+        rotate_url="https://www.braintreegateway.com/login",
+        docs_url="https://developer.paypal.com/braintree/articles/control-panel/important-gateway-credentials",
+        extra={"related_env_vars": ("BRAINTREE_MERCHANT_ID", "BRAINTREE_ENVIRONMENT")},
+    ),
+    Provider(
+        id="shopify",
+        name="Shopify",
+        formats=(
+            KeyFormat("shpat_{hex:32}", kind="admin-api-access-token"),
+            KeyFormat("shpca_{hex:32}", kind="custom-app-access-token"),
+            KeyFormat("shppa_{hex:32}", kind="private-app-password"),
+            KeyFormat("shpss_{hex:32}", kind="app-shared-secret"),
+            KeyFormat("shptka_{hex:32}", kind="theme-kit-token"),
+        ),
+        env_vars=("SHOPIFY_ACCESS_TOKEN", "SHOPIFY_ADMIN_API_ACCESS_TOKEN", "SHOPIFY_API_SECRET"),
+        rotate_url="https://admin.shopify.com/",
+        docs_url="https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens",
+        # SHOPIFY_API_KEY holds the app's client id (32 hex), not a secret.
+        extra={"related_env_vars": ("SHOPIFY_API_KEY", "SHOPIFY_SHOP", "SHOPIFY_STORE_DOMAIN")},
     ),
 )
