@@ -1,0 +1,248 @@
+"""Checksum algorithms against the reference test vectors, and their typo detection.
+
+Secrets hygiene: the vectors are kept split (body / checksum) as in the provider
+reference; complete tokens only exist at test time.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint.checksums import BASE62, CHECKSUMS, Checksum, crc32, encode_base, marvin32
+from keylint.providers import builtin_providers
+from keylint.providers.schema import KeyFormat
+
+# Algorithms that catch every single-character substitution by construction: CRC32 detects any
+# error burst of up to 32 bits, and any change inside the checksum characters changes them.
+EXACT = {"github-crc32", "grafana-crc32", "gitlab-routable-crc32", "atlassian-crc32", "cloudflare-crc32"}
+# Marvin32 is a keyed hash: collisions are possible (2^-32, or ~1/17000 for Entra's 3 kept characters).
+PROBABILISTIC = {"entra-marvin32", "azure-storage-marvin32"}
+
+
+def _with_checksum(head: str, checksum: str, tail: str = "") -> str:
+    return head + checksum + tail
+
+
+# --- reference vectors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "body", "expected"),
+    [
+        ("ghp_", "0123456789abcdefghijABCDEFGHIJ", "3mpbCX"),
+        ("ghp_", "KeylintTestVectorDoNotUse00000", "1vUt6T"),
+        ("npm_", "KeylintTestVectorDoNotUse00000", "1vUt6T"),
+        ("gho_", "0123456789abcdefghijABCDEFGHIJ", "3mpbCX"),
+    ],
+)
+def test_github_vectors(prefix: str, body: str, expected: str) -> None:
+    checksum = CHECKSUMS["github-crc32"]
+    assert crc32("0123456789abcdefghijABCDEFGHIJ") == 0xCED364A5
+    assert checksum.expected(prefix + body + "000000") == expected
+    assert checksum.valid(_with_checksum(prefix + body, expected))
+    assert checksum.complete(prefix + body + "zzzzzz") == prefix + body + expected
+
+
+def test_grafana_vector() -> None:
+    checksum = CHECKSUMS["grafana-crc32"]
+    head = "glsa_KeylintTestVectorDoNotUse0000000"
+    assert crc32(head) == 0xAF4A328A
+    assert checksum.expected(head + "_00000000") == "8a324aaf"  # little-endian bytes of 0xAF4A328A
+    assert checksum.valid(_with_checksum(head + "_", "8a324aaf"))
+    assert not checksum.valid(_with_checksum(head + "_", "af4a328a"))  # big-endian is wrong
+
+
+def test_atlassian_vector() -> None:
+    checksum = CHECKSUMS["atlassian-crc32"]
+    head = "ATBBKeylintTestVectorDoNotUs"
+    assert checksum.expected(head + "00000000") == "0CC655D1"
+    assert checksum.valid(_with_checksum(head, "0CC655D1"))
+    assert not checksum.valid(_with_checksum(head, "0cc655d1"))  # uppercase only
+    # One-character-modified twin fails.
+    assert not checksum.valid(_with_checksum("ATBBKeylintTestVectorDoNotUt", "0CC655D1"))
+
+
+def test_atlassian_covers_prefix_and_separator() -> None:
+    checksum = CHECKSUMS["atlassian-crc32"]
+    head = "ATATT3xFfGF0" + "K" * 171 + "="
+    expected = f"{zlib.crc32(head.encode()):08X}"
+    assert checksum.expected(head + "00000000") == expected
+    assert not checksum.valid(_with_checksum("ATATT3xFfGF0" + "K" * 171 + "-", expected))
+
+
+@pytest.mark.parametrize("prefix", ["cfk_", "cfut_", "cfat_"])
+def test_cloudflare_vector(prefix: str) -> None:
+    checksum = CHECKSUMS["cloudflare-crc32"]
+    body = "KeylintTestVectorDoNotUse000000000000000"
+    assert len(body) == 40
+    assert checksum.expected(prefix + body + "00000000") == "3bc108b6"
+    assert checksum.valid(_with_checksum(prefix + body, "3bc108b6"))
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("zzz8Q~" + "z" * 31, "blP"),  # microsoft/security-utilities' own vector
+        ("Kyl8Q~KeylintTestVectorDoNotUse000000", "apA"),
+    ],
+)
+def test_entra_vectors(head: str, expected: str) -> None:
+    checksum = CHECKSUMS["entra-marvin32"]
+    assert len(head) == 37
+    assert checksum.expected(head + "aaa") == expected
+    assert checksum.valid(_with_checksum(head, expected))
+    assert checksum.span(head + expected) == (37, 40)
+
+
+def test_azure_storage_vector() -> None:
+    checksum = CHECKSUMS["azure-storage-marvin32"]
+    head = "A" * 76 + "+ASt"
+    token = _with_checksum(head, "vmNvzw", "==")
+    assert len(token) == 88
+    data = base64.b64decode(token)
+    assert data[57:60] == bytes.fromhex("f804ad")  # the signature bytes
+    assert marvin32(data[:60], 0x44656661756C7430).to_bytes(4, "little") == data[60:]
+    assert checksum.valid(token)
+    assert checksum.span(token) == (80, 86)
+    assert checksum.complete(head + "AAAAAA==") == token
+
+
+def test_azure_storage_rejects_malformed() -> None:
+    checksum = CHECKSUMS["azure-storage-marvin32"]
+    head = "A" * 76 + "+ASt"
+    assert not checksum.valid(_with_checksum(head, "vmNvzx", "=="))  # padding bits must be zero
+    assert not checksum.valid(_with_checksum("A" * 75 + "*+ASt", "vmNvzw", "=="))  # not base64
+    assert not checksum.valid(_with_checksum(head[1:], "vmNvzw", "=="))  # wrong length
+
+
+def _gitlab_routable(prefix: str, payload: str, random_bytes: bytes) -> tuple[str, int]:
+    """GitLab's RoutableToken generator, step by step (routable_token.rb)."""
+    raw = random_bytes + payload.encode() + bytes([len(payload)])
+    b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    head = f"{prefix}{b64}.01.{encode_base(len(b64), '0123456789abcdefghijklmnopqrstuvwxyz', 2)}"
+    return head, zlib.crc32(head.encode())
+
+
+@pytest.mark.parametrize(
+    ("prefix", "payload"),
+    [("glpat-", "o:1"), ("glpat-", "c:1\ng:5k\no:2s\nu:1a2b"), ("glrt-t1_", "o:zz\nt:3")],
+)
+def test_gitlab_routable(prefix: str, payload: str) -> None:
+    checksum = CHECKSUMS["gitlab-routable-crc32"]
+    head, crc = _gitlab_routable(prefix, payload, bytes(range(16)))
+    expected = checksum.expected(head + "0000000")
+    # Cross-check by parsing rather than encoding: base36, lowercase, zero-padded to 7.
+    assert len(expected) == 7
+    assert expected == expected.lower()
+    assert int(expected, 36) == crc
+    assert checksum.valid(_with_checksum(head, expected))
+    fmt = _format("gitlab", prefix, checksum="gitlab-routable-crc32")
+    assert fmt.regex.fullmatch(_with_checksum(head, expected))
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def test_encode_base() -> None:
+    assert encode_base(0, BASE62, 6) == "000000"
+    assert encode_base(0xCED364A5, BASE62, 6) == "3mpbCX"
+    assert encode_base(35, "0123456789abcdefghijklmnopqrstuvwxyz", 2) == "0z"
+
+
+def test_marvin32_tail_lengths_differ() -> None:
+    # The tail fold must depend on the tail length, not only on its bytes.
+    seed = 0x44656661756C7430
+    assert len({marvin32(b"\x00" * n, seed) for n in range(9)}) == 9
+
+
+def test_checksum_short_tokens() -> None:
+    for checksum in CHECKSUMS.values():
+        assert not checksum.valid("")
+        assert not checksum.valid("x" * (checksum.width + checksum.trailer))
+        with pytest.raises(ValueError):
+            checksum.complete("x" * checksum.width)
+
+
+def test_checksum_registry_names() -> None:
+    assert set(CHECKSUMS) == EXACT | PROBABILISTIC
+    for name, checksum in CHECKSUMS.items():
+        assert isinstance(checksum, Checksum)
+        assert checksum.name == name
+        assert checksum.description
+
+
+def test_every_checksum_is_used() -> None:
+    used = {f.checksum for p in builtin_providers() for f in p.formats if f.checksum}
+    assert used == set(CHECKSUMS)
+
+
+# --- single-character substitutions ---------------------------------------------------------------
+
+
+def _format(provider_id: str, prefix: str, checksum: str | None = None) -> KeyFormat:
+    for provider in builtin_providers():
+        if provider.id == provider_id:
+            for fmt in provider.formats:
+                if fmt.prefix and prefix.startswith(fmt.prefix) and (checksum is None or fmt.checksum == checksum):
+                    return fmt
+    raise LookupError(f"{provider_id}: no format starting {prefix!r}")
+
+
+CHECKSUMMED = [(p.id, f) for p in builtin_providers() for f in p.formats if f.checksum]
+
+
+def _variable_positions(fmt: KeyFormat, token: str) -> list[tuple[int, str]]:
+    """(offset, alphabet) for every character of ``token`` that a template slot (not a literal) produced."""
+    grouped = re.compile("".join(f"({s.regex()})" for s in fmt.segments))
+    match = grouped.fullmatch(token)
+    assert match, token
+    return [
+        (pos, seg.alphabet)
+        for i, seg in enumerate(fmt.segments, start=1)
+        if not seg.is_literal
+        for pos in range(match.start(i), match.end(i))
+    ]
+
+
+def _substitute(fmt: KeyFormat, token: str, rng: random.Random) -> str:
+    pos, alphabet = rng.choice(_variable_positions(fmt, token))
+    replacement = rng.choice([c for c in alphabet if c != token[pos]])
+    mutated = token[:pos] + replacement + token[pos + 1 :]
+    assert fmt.regex.fullmatch(mutated)  # still the right shape: only the checksum can tell
+    return mutated
+
+
+def test_checksummed_formats_are_covered() -> None:
+    assert {f.checksum for _, f in CHECKSUMMED} == EXACT | PROBABILISTIC
+
+
+@settings(max_examples=400, derandomize=True, database=None, deadline=None)
+@given(index=st.integers(0, len(CHECKSUMMED) - 1), seed=st.integers(0, 2**32), pick=st.integers(0, 2**32))
+def test_single_substitution_always_fails_crc(index: int, seed: int, pick: int) -> None:
+    provider_id, fmt = CHECKSUMMED[index]
+    checksum = CHECKSUMS[fmt.checksum or ""]
+    token = fmt.generate(random.Random(seed))
+    assert checksum.valid(token)
+    mutated = _substitute(fmt, token, random.Random(pick))
+    if fmt.checksum in EXACT:
+        assert not checksum.valid(mutated), (provider_id, fmt.template)
+
+
+@pytest.mark.parametrize("name", sorted(PROBABILISTIC))
+def test_single_substitution_marvin_rate(name: str) -> None:
+    rng = random.Random(20260401)
+    formats = [f for _, f in CHECKSUMMED if f.checksum == name]
+    trials = 3000
+    caught = 0
+    for i in range(trials):
+        fmt = formats[i % len(formats)]
+        token = fmt.generate(rng)
+        caught += not CHECKSUMS[name].valid(_substitute(fmt, token, rng))
+    assert caught / trials >= 0.99
