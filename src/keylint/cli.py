@@ -20,6 +20,7 @@ COMMANDS = {
     "scan": "scan",
     "rules": "rules",
     "providers": "providers",
+    "install-hook": "install_hook",
 }
 
 

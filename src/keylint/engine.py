@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from keylint import suppress
 from keylint.config import Settings
 from keylint.detect import Detector
 from keylint.discover import Target, discover
+from keylint.excerpt import attach_context
 from keylint.model import Entry, Finding, Match, Notice, ParseResult, Severity
 from keylint.parsers import parse
 from keylint.read import ReadError, read_text
@@ -34,15 +35,19 @@ def is_template(name: str) -> bool:
     )
 
 
+# Words in file names that say which environment a config file is for.
+ENVIRONMENT_WORDS = (
+    ("production", ("production", "prod", "prd", "live")),
+    ("development", ("development", "dev", "local")),
+    ("test", ("test", "testing", "staging", "stage", "sandbox", "qa", "ci")),
+)
+
+
 def environment_of(path: str) -> str | None:
     """ "production" / "development" / "test" when the file name says so."""
     lower = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     stem = lower.replace(".env", "env")
-    for env, words in (
-        ("production", ("production", "prod", "prd", "live")),
-        ("development", ("development", "dev", "local")),
-        ("test", ("test", "testing", "staging", "stage", "sandbox", "qa", "ci")),
-    ):
+    for env, words in ENVIRONMENT_WORDS:
         for word in words:
             for sep_before in (".", "-", "_", ""):
                 for sep_after in (".", "-", "_"):
@@ -191,7 +196,13 @@ def analyse(
         for rule in entry_rules:
             for problem in rule.check(entry, entry_matches, ctx):
                 findings.append(make_finding(rule, problem, display, settings))
+    if git is not None:
+        for finding in findings:
+            finding.extra.setdefault("git", str(git))
+    before_suppression = [(f.line, f.secret) for f in findings if f.secret]
     findings = suppress.apply_inline(findings, text, fmt, display, settings)
+    if findings:
+        attach_context(findings, text, parsed.entries, matches, before_suppression)
     summary = FileSummary(
         path=path,
         display=display,
@@ -240,11 +251,22 @@ def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iter
 PARALLEL_THRESHOLD_BYTES = 8 * 1024 * 1024
 
 
-def run_scan(paths: list[str], settings: Settings, targets: Iterable[Target | Notice] | None = None) -> ScanReport:
+def run_scan(
+    paths: list[str],
+    settings: Settings,
+    targets: Iterable[Target | Notice] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanReport:
+    """Scan every target; ``progress(done, total)`` is called after each file (the CLI's progress bar)."""
     started = time.perf_counter()
     notices: list[Notice] = []
     file_targets: list[Target] = []
-    for item in targets if targets is not None else discover(paths, settings):
+    items: Iterable[Target | Notice] = targets if targets is not None else discover(paths, settings)
+    if settings.options.get("git", True):
+        from keylint.gitinfo import annotate
+
+        items = annotate(items)
+    for item in items:
         if isinstance(item, Notice):
             notices.append(item)
         else:
@@ -258,12 +280,14 @@ def run_scan(paths: list[str], settings: Settings, targets: Iterable[Target | No
     findings: list[Finding] = []
     summaries: list[FileSummary] = []
     scanned = 0
-    for result in results:
+    for done, result in enumerate(results, start=1):
         findings.extend(result.findings)
         notices.extend(result.notices)
         if result.summary is not None:
             summaries.append(result.summary)
         scanned += result.scanned
+        if progress is not None:
+            progress(done, len(file_targets))
     scan_ctx = ScanContext(files=summaries, settings=settings, findings=findings)
     for rule in all_rules().values():
         if rule.scope != "scan":
@@ -279,4 +303,5 @@ def run_scan(paths: list[str], settings: Settings, targets: Iterable[Target | No
         files_scanned=scanned,
         duration=time.perf_counter() - started,
         settings=settings,
+        extra={"scanned_files": [s.display for s in summaries]},
     )

@@ -6,10 +6,14 @@ import argparse
 import os
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from keylint import __version__
 from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
 from keylint.model import Severity
+
+if TYPE_CHECKING:
+    from keylint.progress import ProgressBar
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -143,10 +147,22 @@ def emit(report: object, args: argparse.Namespace, settings: Settings) -> int:
     return exit_code(report, settings, getattr(args, "exit_zero", False))
 
 
+def start_progress(args: argparse.Namespace) -> ProgressBar | None:
+    """A progress bar on stderr when a person is watching (see keylint.progress.wanted)."""
+    from keylint import progress
+
+    return progress.ProgressBar(sys.stderr) if progress.wanted(args.format, sys.stderr) else None
+
+
 def run(args: argparse.Namespace) -> int:
     from keylint.engine import run_scan
 
     settings = settings_from_args(args)
-    report = run_scan(args.paths or ["."], settings)
+    progress = start_progress(args)
+    try:
+        report = run_scan(args.paths or ["."], settings, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     run_post_stages(report, args)
     return emit(report, args, settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from keylint.model import Severity
+from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, shown_secret
 
@@ -48,8 +48,34 @@ def render(report: ScanReport, options: ReportOptions) -> str:
             lines.append(paint(f"{label}: ", _COLORS[Severity.WARNING]) + escape(notice.message))
     if lines:
         lines.append("")
+    if report.findings:
+        lines.extend(category_table(report))
+        lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def category_table(report: ScanReport) -> list[str]:
+    """Findings per category and severity, one row per category that has any."""
+    severities = sorted(Severity, reverse=True)
+    counts: dict[str, dict[Severity, int]] = {}
+    for f in report.findings:
+        row = counts.setdefault(f.category, dict.fromkeys(severities, 0))
+        row[f.severity] += 1
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    header = ["category", *(s.label for s in severities), "total"]
+    rows = [
+        [category, *(str(row[s]) for s in severities), str(sum(row.values()))]
+        for category, row in sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
+    ]
+    if len(rows) > 1:
+        totals = [sum(int(r[i]) for r in rows) for i in range(1, len(header))]
+        rows.append(["total", *(str(t) for t in totals)])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(r)).rstrip()
+        for r in [header, *rows]
+    ]
 
 
 def summary_line(report: ScanReport) -> str:
