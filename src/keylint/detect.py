@@ -41,13 +41,16 @@ class Detector:
         self._by_prefix: dict[str, list[Candidate]] = {}
         self._by_name: dict[str, list[Candidate]] = {}
         self.examples: dict[str, Candidate] = {}
+        self._names_by_provider: dict[str, frozenset[str]] = {}
         for provider in providers:
+            self._names_by_provider[provider.id] = frozenset(n.upper() for n in provider.env_vars)
             for fmt in provider.formats:
                 candidate = Candidate(provider, fmt)
                 for example in fmt.examples:
                     self.examples[example] = candidate
                 if fmt.needs_context or not fmt.prefix:
-                    for name in provider.env_vars:
+                    # A format may narrow the provider's variables (Algolia admin vs search-only keys).
+                    for name in fmt.env_vars or provider.env_vars:
                         self._by_name.setdefault(name.upper(), []).append(candidate)
                 else:
                     self._by_prefix.setdefault(fmt.prefix, []).append(candidate)
@@ -59,22 +62,27 @@ class Detector:
         self._prefix_list = prefixes
 
     def candidates_for_name(self, key: str) -> list[Candidate]:
-        """Formats that a variable of this name is expected to hold (exact or suffix match)."""
+        """Formats that a variable of this name is expected to hold: exact name, or a known name
+        at its end (APP_MISTRAL_API_KEY holds what MISTRAL_API_KEY holds)."""
         name = normalized_name(key)
-        found = self._by_name.get(name)
-        if found is not None:
-            return found
-        for known, cands in self._by_name.items():
-            if name.endswith("_" + known):
-                return cands
+        parts = name.split("_")
+        for i in range(len(parts)):
+            found = self._by_name.get("_".join(parts[i:]))
+            if found is not None:
+                return found
         return []
+
+    def named_for(self, provider_id: str, key: str) -> bool:
+        """Is this variable one of the provider's own names (exactly or as a suffix)?"""
+        names = self._names_by_provider.get(provider_id, frozenset())
+        parts = normalized_name(key).split("_")
+        return any("_".join(parts[i:]) in names for i in range(len(parts)))
 
     def find(self, entry: Entry) -> list[Match]:
         value = entry.value
-        matches: list[Match] = []
         if value in self.examples:
-            candidate = self.examples[value]
-            return [_match(candidate, 0, value, valid=True)]
+            return [_match(self.examples[value], 0, value, valid=True)]
+        prefixed: list[Match] = []
         last_end = -1
         for hit in self._prefix_re.finditer(value):
             start = hit.start()
@@ -82,16 +90,17 @@ class Detector:
                 continue
             best = self._best_at(value, start)
             if best is not None:
-                matches.append(best)
+                prefixed.append(best)
                 last_end = best.end
-        if not matches:
-            for candidate in self.candidates_for_name(entry.key):
-                token = value.strip()
-                if format_valid(candidate.format, token):
-                    offset = value.find(token)
-                    matches.append(_match(candidate, offset, token, valid=True))
-                    break
-        return matches
+        if any(m.valid and self.named_for(m.provider, entry.key) for m in prefixed):
+            return prefixed
+        # The variable name decides between formats that share a shape (a Gemini key is a Google API
+        # key in GEMINI_API_KEY; `sk-` + 32 hex is DeepSeek's in DEEPSEEK_API_KEY, not a broken OpenAI key).
+        token = value.strip()
+        for candidate in self.candidates_for_name(entry.key):
+            if format_valid(candidate.format, token):
+                return [_match(candidate, value.find(token), token, valid=True)]
+        return prefixed
 
     def _best_at(self, value: str, start: int) -> Match | None:
         best: tuple[tuple[int, int, int], Match] | None = None
@@ -120,7 +129,8 @@ class Detector:
                     if fmt.min_length <= len(token) <= fmt.max_length
                     else min(abs(len(token) - fmt.min_length), abs(len(token) - fmt.max_length))
                 )
-                rank = (0 if valid else 1, -len(prefix), distance)
+                # A valid match beats a near-miss; among valid ones the longest token is the most specific.
+                rank = (0, -len(token), -len(prefix)) if valid else (1, -len(prefix), distance)
                 if best is None or rank < best[0]:
                     best = (rank, _match(candidate, start, token, valid=valid))
         return best[1] if best else None
