@@ -89,6 +89,9 @@ class FileSummary:
     keys: list[tuple[str, int]]  # (key path, line) of every entry, for files of the dotenv format
     secrets: list[tuple[Entry, Match]]  # every provider key found
     git: Any = None
+    # Only for --verify, and only in files with a key: every value with its matches, where
+    # keylint.verify.pairing finds partners (an AWS secret, a Twilio SID, an Okta org URL).
+    entries: list[tuple[Entry, list[Match]]] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +117,7 @@ class ScanReport:
     duration: float
     settings: Settings
     extra: dict[str, Any] = field(default_factory=dict)
+    files: list[FileSummary] = field(default_factory=list)  # for post stages (verification pairs keys by file)
 
     @property
     def errors(self) -> list[Notice]:
@@ -213,6 +217,8 @@ def analyse(
         secrets=[(e, m) for e, ms in zip(parsed.entries, matches, strict=True) for m in ms if m.valid and m.is_secret],
         git=git,
     )
+    if settings.options.get("verify") and summary.secrets:
+        summary.entries = list(zip(parsed.entries, matches, strict=True))
     return findings, summary
 
 
@@ -304,4 +310,5 @@ def run_scan(
         duration=time.perf_counter() - started,
         settings=settings,
         extra={"scanned_files": [s.display for s in summaries]},
+        files=summaries,
     )
