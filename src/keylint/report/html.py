@@ -256,7 +256,7 @@ def render(report: ScanReport, options: ReportOptions) -> str:
             for n in report.notices
         )
         notices = (
-            f"<h2>Files not scanned ({len(errors)} errors, {len(skipped)} skipped)</h2>"
+            f"<h2>Files not scanned ({_plural(len(errors), 'error')}, {len(skipped)} skipped)</h2>"
             f'<table class="notices"><thead><tr><th>kind</th><th>file</th><th>reason</th></tr></thead>'
             f"<tbody>{items}</tbody></table>"
         )
