@@ -22,7 +22,7 @@ import pytest
 
 from conftest import SARIF_SCHEMA
 from keylint.config import Settings
-from keylint.engine import ScanReport
+from keylint.engine import FileSummary, ScanReport
 from keylint.model import Finding, Notice, Severity
 from keylint.redact import fingerprint, mask
 from keylint.report import FORMATS, ReportOptions, render
@@ -64,6 +64,10 @@ def finding(rule: str, name: str, severity: Severity, category: str, path: str, 
         fingerprint=fingerprint(rule, path, key, secret),
         extra=kw.pop("extra", {}),
     )
+
+
+def scanned(path: str) -> FileSummary:
+    return FileSummary(path=path, display=path, fmt="lines", template=False, environment=None, keys=[], secrets=[])
 
 
 def sample_report(fail_on: Severity | None = Severity.ERROR) -> ScanReport:
@@ -158,9 +162,9 @@ def sample_report(fail_on: Severity | None = Severity.ERROR) -> ScanReport:
         files_scanned=5,
         duration=1.234,
         settings=Settings(fail_on=fail_on),
-        extra={
-            "scanned_files": [".env", "deploy/values.yaml", "odd dir, a:b/100%<x>.json", "config.toml", "clean.ini"]
-        },
+        files=[
+            scanned(p) for p in (".env", "deploy/values.yaml", "odd dir, a:b/100%<x>.json", "config.toml", "clean.ini")
+        ],
     )
 
 

@@ -309,6 +309,5 @@ def run_scan(
         files_scanned=scanned,
         duration=time.perf_counter() - started,
         settings=settings,
-        extra={"scanned_files": [s.display for s in summaries]},
         files=summaries,
     )

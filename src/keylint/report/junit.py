@@ -62,7 +62,8 @@ def render(report: ScanReport, options: ReportOptions) -> str:
         else:
             ET.SubElement(element, "system-out").text = body
     with_findings = {f.path for f in report.findings}
-    for path in report.extra.get("scanned_files", ()):
+    for summary in report.files:
+        path = summary.display
         if path not in with_findings:
             case(path, "no findings", file=_xml(path))
     for notice in report.notices:
