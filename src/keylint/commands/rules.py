@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from keylint.config import ConfigError
 
@@ -11,6 +12,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("rules", help="list rules, or explain one (keylint rules KL101)")
     parser.add_argument("code", nargs="?", help="a rule code or name, e.g. KL101 or provider-key")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+
+def demote_headings(markdown: str) -> str:
+    """One level deeper (## -> ###) outside code fences: a rule's sections sit below its title,
+    so the pages can be concatenated into one document (docs/rules.md)."""
+    lines = []
+    fenced = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,5} ", line):
+            line = "#" + line
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def explain(code: str, fmt: str = "text") -> str:
@@ -22,7 +37,7 @@ def explain(code: str, fmt: str = "text") -> str:
     head = f"{rule.code} {rule.name} ({rule.severity.label}, category {rule.category})"
     if fmt == "markdown":
         meta = f"*Default severity: {rule.severity.label}; category: {rule.category}.*"
-        return f"## {rule.code} `{rule.name}`\n\n{meta}\n\n{rule.doc}\n"
+        return f"## {rule.code} `{rule.name}`\n\n{meta}\n\n{demote_headings(rule.doc)}\n"
     return f"{head}\n\n{rule.doc}\n"
 
 
