@@ -20,6 +20,8 @@ COMMANDS = {
     "scan": "scan",
     "rules": "rules",
     "providers": "providers",
+    "baseline": "baseline",
+    "history": "history",
     "install-hook": "install_hook",
 }
 

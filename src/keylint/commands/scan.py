@@ -20,7 +20,12 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Stages that run on the finished report before it is rendered (verification, baseline ...):
 # "module:function" names, imported only when a scan runs; each takes (report, args)
 # and changes the report in place.
-POST_STAGES: list[str] = []
+POST_STAGES: list[str] = [
+    # Verification stages belong before the two below, which read their results.
+    "keylint.rules.stale:rotation_age_stage",  # KL605 (--max-age, git blame)
+    "keylint.rules.stale:stale_copy_stage",  # KL614, reads Finding.extra["verification"]
+    "keylint.baseline:apply_stage",  # keep last: it filters what every stage produced
+]
 
 
 def add_common_output_options(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +70,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     gate.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     add_selection_options(parser)
+    add_git_options(parser)
     add_common_output_options(parser)
+
+
+def add_git_options(parser: argparse.ArgumentParser) -> None:
+    git = parser.add_argument_group("git, leaks and stale keys")
+    git.add_argument(
+        "--staged",
+        action="store_true",
+        help="scan the staged (index) content of staged config files, not the working tree (for git hooks)",
+    )
+    git.add_argument(
+        "--no-git", action="store_true", help="do not ask git which files are tracked, staged or ignored"
+    )
+    git.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (default: .keylint-baseline.json at the repository "
+        "or config root, when it exists)",
+    )
+    git.add_argument("--no-baseline", action="store_true", help="ignore any baseline file")
+    git.add_argument(
+        "--expiry-warning", metavar="DAYS", help="warn about tokens that expire within DAYS days (default 14)"
+    )
+    git.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help="flag keys whose line was last changed longer ago than DURATION (e.g. 90d, 6mo), via git blame",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -93,7 +126,22 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["fail_on"] = parse_fail_on(args.fail_on)
     if args.show_secrets:
         changes["show_secrets"] = True
-    return replace(settings, **changes) if changes else settings
+    options = {
+        name: value
+        for name, value in (
+            ("git", False if getattr(args, "no_git", False) else None),
+            ("expiry-warning", getattr(args, "expiry_warning", None)),
+            ("max-age", getattr(args, "max_age", None)),
+        )
+        if value is not None
+    }
+    if options:
+        changes["options"] = {**settings.options, **options}
+    settings = replace(settings, **changes) if changes else settings
+    from keylint.rules.stale import validate_options
+
+    validate_options(settings)
+    return settings
 
 
 def use_color(choice: str, stream: object) -> bool:
@@ -158,9 +206,14 @@ def run(args: argparse.Namespace) -> int:
     from keylint.engine import run_scan
 
     settings = settings_from_args(args)
+    targets = None
+    if getattr(args, "staged", False):
+        from keylint.gitinfo import staged_targets
+
+        targets = staged_targets(args.paths, settings)
     progress = start_progress(args)
     try:
-        report = run_scan(args.paths or ["."], settings, progress=progress)
+        report = run_scan(args.paths or ["."], settings, targets=targets, progress=progress)
     finally:
         if progress is not None:
             progress.close()

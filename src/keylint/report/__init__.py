@@ -50,7 +50,7 @@ def finding_dict(finding: Finding, options: ReportOptions) -> dict[str, Any]:
         "secret": shown_secret(finding, options),
         "fingerprint": finding.fingerprint,
     }
-    for name in ("verification", "git", "commit", "date", "fix_suggestion"):
+    for name in ("verification", "git", "commit", "date", "present_at_head", "fix_suggestion"):
         if name in finding.extra:
             data[name] = finding.extra[name]
     return data
