@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import stat
-import subprocess
 import sys
 
 from keylint.config import ConfigError
@@ -53,6 +51,7 @@ def hook_script(python: str | None = None) -> str:
     """The hook's text; ``python`` is the interpreter the installed copy should use."""
     if not python:
         return HOOK_TEMPLATE
+    import shlex
     return HOOK_TEMPLATE.replace(PYTHON_LINE, f"KEYLINT_PYTHON={shlex.quote(python)}", 1)
 
 
@@ -71,6 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def hooks_dir(where: str) -> str:
     """The repository's hooks directory, as git itself resolves it (core.hooksPath, worktrees)."""
+    import subprocess  # only this command runs git; keep it out of every other command's start-up
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--git-path", "hooks"],
