@@ -128,6 +128,7 @@ FEATURE_KEYS = {
     "verify-timeout",
     "verify-connect-timeout",
     "verify-concurrency",
+    "verify-host-concurrency",
     "cache-ttl",
     "fingerprint-salt",
 }

@@ -22,6 +22,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # and changes the report in place.
 POST_STAGES: list[str] = [
     # Verification stages belong before the two below, which read their results.
+    "keylint.verify.stage:run",  # --verify: KL7xx, Finding.extra["verification"]
     "keylint.rules.stale:rotation_age_stage",  # KL605 (--max-age, git blame)
     "keylint.rules.stale:stale_copy_stage",  # KL614, reads Finding.extra["verification"]
     "keylint.baseline:apply_stage",  # keep last: it filters what every stage produced
@@ -71,6 +72,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gate.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     add_selection_options(parser)
     add_git_options(parser)
+    from keylint.verify.options import add_options as add_verify_options
+
+    add_verify_options(parser)
     add_common_output_options(parser)
 
 
@@ -139,9 +143,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         changes["options"] = {**settings.options, **options}
     settings = replace(settings, **changes) if changes else settings
     from keylint.rules.stale import validate_options
+    from keylint.verify.options import apply_args as apply_verify_args
 
     validate_options(settings)
-    return settings
+    return apply_verify_args(settings, args)
 
 
 def use_color(choice: str, stream: object) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import Check, Param, basic, bearer, header, instance, on, standard
 
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 # base64 of "OpenAI": sits between the two equal halves of every OpenAI key.
@@ -29,6 +30,27 @@ PROVIDERS: tuple[Provider, ...] = (
             "related_env_vars": ("OPENAI_ORG_ID", "OPENAI_ORGANIZATION", "OPENAI_PROJECT_ID"),
             "rotate_urls": {"admin-key": "https://platform.openai.com/settings/organization/admin-keys"},
         },
+        verify=(
+            Check(
+                "https://api.openai.com/v1/organization/admin_api_keys?limit=1",
+                auth=bearer(),
+                kinds=("admin-key",),
+                outcomes=standard(),
+            ),
+            Check(
+                "https://api.openai.com/v1/models",
+                auth=bearer(),
+                kinds=("project-key", "service-account-key", "user-key"),
+                outcomes=standard(
+                    on(
+                        429,
+                        "valid",
+                        contains="insufficient_quota",
+                        detail="the key works, but the account has no quota left",
+                    ),
+                ),
+            ),
+        ),
     ),
     Provider(
         id="anthropic",
@@ -40,6 +62,22 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("ANTHROPIC_API_KEY", "ANTHROPIC_ADMIN_KEY", "CLAUDE_API_KEY"),
         rotate_url="https://console.anthropic.com/settings/keys",
         docs_url="https://docs.anthropic.com/en/api/overview",
+        verify=(
+            Check(
+                "https://api.anthropic.com/v1/models",
+                auth=header("x-api-key"),
+                headers=(("anthropic-version", "2023-06-01"),),
+                kinds=("api-key",),
+                outcomes=standard(),
+            ),
+            Check(
+                "https://api.anthropic.com/v1/organizations/me",
+                auth=header("x-api-key"),
+                headers=(("anthropic-version", "2023-06-01"),),
+                kinds=("admin-key",),
+                outcomes=standard(),
+            ),
+        ),
     ),
     Provider(
         id="gemini",
@@ -52,6 +90,26 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY"),
         rotate_url="https://aistudio.google.com/apikey",
         docs_url="https://ai.google.dev/gemini-api/docs/api-key",
+        verify=Check(
+            "https://generativelanguage.googleapis.com/v1beta/models",
+            auth=header("x-goog-api-key"),
+            outcomes=standard(
+                on(400, "invalid", contains="API_KEY_INVALID", detail="Google says API_KEY_INVALID"),
+                on(
+                    403,
+                    "valid_scoped",
+                    contains="_BLOCKED",
+                    detail="a real key, restricted to some referrers, IPs or apps",
+                ),
+                on(
+                    403,
+                    "valid_scoped",
+                    contains="SERVICE_DISABLED",
+                    detail="a real key; the Gemini API is not enabled for it",
+                ),
+                invalid=None,
+            ),
+        ),
     ),
     Provider(
         id="cohere",
@@ -60,6 +118,16 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("COHERE_API_KEY", "CO_API_KEY"),
         rotate_url="https://dashboard.cohere.com/api-keys",
         docs_url="https://docs.cohere.com/reference/checkapikey",
+        verify=Check(
+            "https://api.cohere.com/v1/check-api-key",  # documented for exactly this
+            method="POST",
+            auth=bearer(),
+            outcomes=(
+                on(200, "valid", field="valid", equals=True),
+                on(200, "invalid", field="valid", equals=False, detail="Cohere answers valid: false"),
+                on(401, "invalid"),
+            ),
+        ),
     ),
     Provider(
         id="mistral",
@@ -68,6 +136,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("MISTRAL_API_KEY",),
         rotate_url="https://console.mistral.ai/api-keys",
         docs_url="https://docs.mistral.ai/api/",
+        verify=Check("https://api.mistral.ai/v1/models", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="groq",
@@ -76,6 +145,7 @@ PROVIDERS: tuple[Provider, ...] = (
         formats=(KeyFormat("gsk_{alnum:20}WGdyb3FY{alnum:24}", kind="api-key"),),
         env_vars=("GROQ_API_KEY",),
         rotate_url="https://console.groq.com/keys",
+        verify=Check("https://api.groq.com/openai/v1/models", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="replicate",
@@ -84,6 +154,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("REPLICATE_API_TOKEN", "REPLICATE_API_KEY"),
         rotate_url="https://replicate.com/account/api-tokens",
         docs_url="https://replicate.com/docs/reference/http#authentication",
+        verify=Check("https://api.replicate.com/v1/account", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="perplexity",
@@ -100,6 +171,15 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("XAI_API_KEY",),
         rotate_url="https://console.x.ai/",
         docs_url="https://docs.x.ai/",
+        verify=Check(
+            "https://api.x.ai/v1/api-key",
+            auth=bearer(),
+            outcomes=standard(
+                on(200, "revoked", field="api_key_blocked", equals=True, detail="xAI reports the key blocked"),
+                on(200, "revoked", field="api_key_disabled", equals=True, detail="xAI reports the key disabled"),
+                invalid=(400, 401),
+            ),
+        ),
     ),
     Provider(
         id="deepseek",
@@ -109,6 +189,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("DEEPSEEK_API_KEY",),
         rotate_url="https://platform.deepseek.com/api_keys",
         docs_url="https://api-docs.deepseek.com/",
+        verify=Check("https://api.deepseek.com/user/balance", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="openrouter",
@@ -117,6 +198,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("OPENROUTER_API_KEY",),
         rotate_url="https://openrouter.ai/settings/keys",
         docs_url="https://openrouter.ai/docs/api-reference/authentication",
+        verify=Check("https://openrouter.ai/api/v1/key", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="huggingface",
@@ -128,6 +210,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACEHUB_API_TOKEN", "HF_API_TOKEN"),
         rotate_url="https://huggingface.co/settings/tokens",
         docs_url="https://huggingface.co/docs/hub/security-tokens",
+        verify=Check("https://huggingface.co/api/whoami-v2", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="elevenlabs",
@@ -139,6 +222,18 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("ELEVENLABS_API_KEY", "ELEVEN_API_KEY", "XI_API_KEY"),
         rotate_url="https://elevenlabs.io/app/settings/api-keys",
         docs_url="https://elevenlabs.io/docs/api-reference/authentication",
+        verify=Check(
+            "https://api.elevenlabs.io/v1/user",
+            auth=header("xi-api-key"),
+            outcomes=standard(
+                on(
+                    401,
+                    "valid_scoped",
+                    contains="missing_permissions",
+                    detail="a real key without the user_read permission",
+                ),
+            ),
+        ),
     ),
     Provider(
         id="langsmith",
@@ -149,6 +244,20 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         env_vars=("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"),
         rotate_url="https://smith.langchain.com/settings",
+        verify=Check(
+            "https://{instance}/api/v1/api-key",
+            auth=header("X-API-Key"),
+            params=(
+                instance(
+                    "LANGSMITH_ENDPOINT",
+                    "LANGCHAIN_ENDPOINT",
+                    hosts=("api.smith.langchain.com", "eu.api.smith.langchain.com"),
+                    default="api.smith.langchain.com",
+                ),
+            ),
+            domains=("smith.langchain.com",),
+            outcomes=standard(invalid=(401, 403), scoped=None),
+        ),
     ),
     Provider(
         id="langfuse",
@@ -160,6 +269,28 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("LANGFUSE_SECRET_KEY", "LANGFUSE_PUBLIC_KEY"),
         rotate_url="https://cloud.langfuse.com/",
         extra={"related_env_vars": ("LANGFUSE_HOST",)},
+        verify=Check(
+            "https://{instance}/api/public/projects",
+            auth=basic("{public_key}", "{key}"),
+            kinds=("secret-key",),
+            params=(
+                Param(
+                    "public_key",
+                    kinds=("public-key",),
+                    env_vars=("LANGFUSE_PUBLIC_KEY",),
+                    pattern=r"pk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    label="its public key (LANGFUSE_PUBLIC_KEY)",
+                ),
+                instance(
+                    "LANGFUSE_HOST",
+                    "LANGFUSE_BASE_URL",
+                    hosts=("cloud.langfuse.com", "us.cloud.langfuse.com"),
+                    default="cloud.langfuse.com",
+                ),
+            ),
+            domains=("cloud.langfuse.com",),
+            outcomes=standard(scoped=None),
+        ),
     ),
     Provider(
         id="pinecone",
@@ -170,6 +301,12 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         env_vars=("PINECONE_API_KEY",),
         rotate_url="https://app.pinecone.io/",
+        verify=Check(
+            "https://api.pinecone.io/indexes",
+            auth=header("Api-Key"),
+            headers=(("X-Pinecone-Api-Version", "2025-10"),),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="together",
@@ -177,5 +314,6 @@ PROVIDERS: tuple[Provider, ...] = (
         formats=(KeyFormat("tgp_v1_{b64url:43}", kind="api-key"),),
         env_vars=("TOGETHER_API_KEY",),
         rotate_url="https://api.together.ai/settings/api-keys",
+        verify=Check("https://api.together.xyz/v1/models", auth=bearer(), outcomes=standard(scoped=None)),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import URL_HOST, Auth, Check, Param, bearer, header, on, query, standard
 
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 _GOOGLE_API_KEY = "AIza{b64url:35}"
@@ -12,6 +13,39 @@ _GOOGLE_REFRESH_TOKEN = "1//0{b64url:40-500}"
 _CASK_HEAD = "{base62:52}JQQJ9"
 _CASK_DATE = "{upalpha:1}{[A-L]:1}{base62:16}"
 _ENTRA = "[A-Za-z0-9._~-]"
+
+_AWS_SECRET = Param(
+    "secret",
+    kinds=("secret-access-key",),
+    env_vars=("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
+    pattern=r"[A-Za-z0-9/+]{40}",
+    secret=True,
+    label="its secret access key (AWS_SECRET_ACCESS_KEY)",
+)
+_AWS_OUTCOMES = (
+    on(200, "valid"),
+    on(403, "invalid", contains="InvalidClientTokenId", detail="AWS does not know this access key id (deleted?)"),
+    on(403, "invalid", contains="SignatureDoesNotMatch", detail="the secret does not belong to this access key id"),
+    on((400, 403), "expired", contains="ExpiredToken", detail="AWS says the session token has expired"),
+)
+_CLOUDFLARE_ACCOUNT = Param(
+    "account_id",
+    env_vars=("CLOUDFLARE_ACCOUNT_ID", "CF_ACCOUNT_ID"),
+    pattern=r"[0-9a-f]{32}",
+    label="the account id (CLOUDFLARE_ACCOUNT_ID)",
+)
+_CLOUDFLARE_TOKEN_OUTCOMES = (
+    on(200, "valid", field="result.status", equals="active"),
+    on(200, "revoked", field="result.status", equals="disabled", detail="Cloudflare reports the token disabled"),
+    on(200, "expired", field="result.status", equals="expired", detail="Cloudflare reports the token expired"),
+)
+_SUPABASE_REF = Param(
+    "ref",
+    env_vars=("SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_URL", "VITE_SUPABASE_URL", "EXPO_PUBLIC_SUPABASE_URL"),
+    extract=r"^(?:https://)?([a-z0-9]{20})\.supabase\.co/?(?:[/?#].*)?$",
+    pattern=r"[a-z0-9]{20}",
+    label="the project URL (SUPABASE_URL)",
+)
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -38,6 +72,18 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://console.cloud.google.com/apis/credentials",
         docs_url="https://cloud.google.com/docs/authentication/api-keys",
         extra={"related_env_vars": ("GOOGLE_APPLICATION_CREDENTIALS",)},
+        verify=Check(
+            # Answers 400 for a key that does not exist, whatever APIs the key is allowed to call.
+            "https://www.googleapis.com/identitytoolkit/v3/relyingparty/getProjectConfig",
+            auth=query("key"),
+            kinds=("api-key",),
+            outcomes=standard(
+                on(400, "invalid", contains="API_KEY_INVALID", detail="Google says API_KEY_INVALID"),
+                on(400, "invalid", contains="API key not valid", detail="Google says the API key is not valid"),
+                on(403, "valid_scoped", detail="a real key, restricted or without this API enabled"),
+                invalid=None,
+            ),
+        ),
     ),
     Provider(
         id="firebase",
@@ -100,6 +146,42 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://console.aws.amazon.com/iam/",
         docs_url="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids",
         extra={"related_env_vars": ("AWS_DEFAULT_REGION",)},
+        verify=(
+            Check(
+                "https://sts.amazonaws.com/",
+                method="POST",
+                auth=Auth("aws-sigv4"),
+                signer="aws-sigv4",
+                form=(("Action", "GetCallerIdentity"), ("Version", "2011-06-15")),
+                headers=(("Accept", "application/json"),),
+                kinds=("access-key-id",),
+                params=(_AWS_SECRET,),
+                outcomes=_AWS_OUTCOMES,
+                note="sts:GetCallerIdentity: needs no permission, changes nothing, is logged in the owner's CloudTrail",
+            ),
+            Check(
+                "https://sts.amazonaws.com/",
+                method="POST",
+                auth=Auth("aws-sigv4"),
+                signer="aws-sigv4",
+                form=(("Action", "GetCallerIdentity"), ("Version", "2011-06-15")),
+                headers=(("Accept", "application/json"),),
+                kinds=("temporary-access-key-id",),
+                params=(
+                    _AWS_SECRET,
+                    Param(
+                        "session_token",
+                        kinds=("session-token",),
+                        env_vars=("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
+                        pattern=r"[A-Za-z0-9/+=]{16,8000}",
+                        secret=True,
+                        label="its session token (AWS_SESSION_TOKEN)",
+                    ),
+                ),
+                outcomes=_AWS_OUTCOMES,
+                note="sts:GetCallerIdentity with the session token",
+            ),
+        ),
     ),
     Provider(
         id="azure-storage",
@@ -141,6 +223,21 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://portal.azure.com/",
         docs_url="https://learn.microsoft.com/azure/ai-services/openai/reference",
         extra={"related_env_vars": ("AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION")},
+        verify=Check(
+            "https://{resource}.openai.azure.com/openai/models?api-version=2024-10-21",
+            auth=header("api-key"),
+            params=(
+                Param(
+                    "resource",
+                    env_vars=("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_BASE_URL", "AZURE_OPENAI_API_BASE"),
+                    extract=r"^(?:https://)?([A-Za-z0-9][A-Za-z0-9-]{1,62})\.openai\.azure\.com/?(?:[/?#].*)?$",
+                    pattern=r"[a-z0-9][a-z0-9-]{1,62}",
+                    label="the resource endpoint (AZURE_OPENAI_ENDPOINT)",
+                ),
+            ),
+            domains=("openai.azure.com",),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="azure-entra",
@@ -205,6 +302,46 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://dash.cloudflare.com/profile/api-tokens",
         docs_url="https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/",
         extra={"related_env_vars": ("CLOUDFLARE_EMAIL", "CLOUDFLARE_ACCOUNT_ID")},
+        verify=(
+            Check(
+                "https://api.cloudflare.com/client/v4/user/tokens/verify",
+                auth=bearer(),
+                kinds=("user-api-token",),
+                outcomes=(*_CLOUDFLARE_TOKEN_OUTCOMES, on((400, 401, 403), "invalid")),
+            ),
+            Check(
+                "https://api.cloudflare.com/client/v4/accounts/{account_id}/tokens/verify",
+                auth=bearer(),
+                kinds=("account-api-token",),
+                params=(_CLOUDFLARE_ACCOUNT,),
+                outcomes=(*_CLOUDFLARE_TOKEN_OUTCOMES, on((400, 401, 403), "invalid")),
+            ),
+            Check(
+                # A legacy token may be user- or account-owned: a refusal here is not conclusive.
+                "https://api.cloudflare.com/client/v4/user/tokens/verify",
+                auth=bearer(),
+                kinds=("api-token",),
+                outcomes=(
+                    *_CLOUDFLARE_TOKEN_OUTCOMES,
+                    on((400, 401, 403), "unknown", detail="not a user token (it may be an account-owned token)"),
+                ),
+            ),
+            Check(
+                "https://api.cloudflare.com/client/v4/user",
+                auth=header("X-Auth-Key"),
+                headers=(("X-Auth-Email", "{email}"),),
+                kinds=("global-api-key",),
+                params=(
+                    Param(
+                        "email",
+                        env_vars=("CLOUDFLARE_EMAIL", "CF_API_EMAIL", "CLOUDFLARE_API_EMAIL"),
+                        pattern=r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}",
+                        label="the account e-mail (CLOUDFLARE_EMAIL)",
+                    ),
+                ),
+                outcomes=standard(invalid=(400, 401, 403), scoped=None),
+            ),
+        ),
     ),
     Provider(
         id="digitalocean",
@@ -218,6 +355,12 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN", "DO_TOKEN"),
         rotate_url="https://cloud.digitalocean.com/account/api/tokens",
         docs_url="https://docs.digitalocean.com/reference/api/create-personal-access-token/",
+        verify=Check(
+            "https://api.digitalocean.com/v2/account",
+            auth=bearer(),
+            kinds=("personal-access-token", "oauth-access-token"),  # never a refresh token: using it rotates it
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="heroku",
@@ -229,6 +372,12 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("HEROKU_API_KEY",),
         rotate_url="https://dashboard.heroku.com/account",
         docs_url="https://devcenter.heroku.com/articles/authentication",
+        verify=Check(
+            "https://api.heroku.com/account",
+            auth=bearer(),
+            headers=(("Accept", "application/vnd.heroku+json; version=3"),),
+            outcomes=standard(scoped=None),
+        ),
     ),
     Provider(
         id="vercel",
@@ -244,6 +393,12 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("VERCEL_TOKEN", "VERCEL_ACCESS_TOKEN", "AI_GATEWAY_API_KEY"),
         rotate_url="https://vercel.com/account/settings/tokens",
         docs_url="https://vercel.com/changelog/new-token-formats-and-secret-scanning",
+        verify=Check(
+            "https://api.vercel.com/v2/user",
+            auth=bearer(),
+            kinds=("personal-access-token", "integration-token", "access-token"),
+            outcomes=standard(invalid=(401, 403), scoped=None),
+        ),
     ),
     Provider(
         id="netlify",
@@ -255,6 +410,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("NETLIFY_AUTH_TOKEN", "NETLIFY_TOKEN"),
         rotate_url="https://app.netlify.com/user/applications#personal-access-tokens",
         docs_url="https://docs.netlify.com/api/get-started/#authentication",
+        verify=Check("https://api.netlify.com/api/v1/user", auth=bearer(), outcomes=standard(scoped=None)),
     ),
     Provider(
         id="flyio",
@@ -267,6 +423,20 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("FLY_API_TOKEN", "FLY_ACCESS_TOKEN"),
         rotate_url="https://fly.io/dashboard",
         docs_url="https://fly.io/docs/security/tokens/",
+        verify=(
+            Check(
+                "https://api.machines.dev/v1/apps?org_slug=personal",
+                auth=header("Authorization", "{key}"),  # the token carries its own "FlyV1" scheme
+                kinds=("macaroon-token",),
+                outcomes=standard(scoped=None),
+            ),
+            Check(
+                "https://api.machines.dev/v1/apps?org_slug=personal",
+                auth=bearer(),
+                kinds=("oauth-token",),
+                outcomes=standard(scoped=None),
+            ),
+        ),
     ),
     Provider(
         id="supabase",
@@ -306,6 +476,26 @@ PROVIDERS: tuple[Provider, ...] = (
             "related_env_vars": ("SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_URL"),
             "rotate_urls": {"access-token": "https://supabase.com/dashboard/account/tokens"},
         },
+        verify=(
+            Check("https://api.supabase.com/v1/projects", auth=bearer(), kinds=("access-token",), outcomes=standard()),
+            Check(
+                "https://{ref}.supabase.co/rest/v1/",
+                auth=header("apikey"),
+                kinds=("secret-key",),
+                params=(_SUPABASE_REF,),
+                domains=("supabase.co",),
+                outcomes=standard(scoped=None),
+            ),
+            Check(
+                "https://{ref}.supabase.co/rest/v1/",
+                auth=header("apikey"),
+                headers=(("Authorization", "Bearer {key}"),),
+                kinds=("service-role-key",),
+                params=(_SUPABASE_REF,),
+                domains=("supabase.co",),
+                outcomes=standard(scoped=None),
+            ),
+        ),
     ),
     Provider(
         id="planetscale",
@@ -320,6 +510,20 @@ PROVIDERS: tuple[Provider, ...] = (
         docs_url="https://planetscale.com/docs/concepts/service-tokens",
         # pscale_pw_ passwords usually sit inside DATABASE_URL (mysql://user:pscale_pw_...@host/db).
         extra={"related_env_vars": ("PLANETSCALE_SERVICE_TOKEN_ID", "DATABASE_URL")},
+        verify=Check(
+            "https://api.planetscale.com/v1/organizations",
+            auth=header("Authorization", "{token_id}:{key}"),
+            kinds=("service-token",),
+            params=(
+                Param(
+                    "token_id",
+                    env_vars=("PLANETSCALE_SERVICE_TOKEN_ID", "PSCALE_SERVICE_TOKEN_ID"),
+                    pattern=r"[A-Za-z0-9_-]{6,64}",
+                    label="the service token id (PLANETSCALE_SERVICE_TOKEN_ID)",
+                ),
+            ),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="databricks",
@@ -332,5 +536,20 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://docs.databricks.com/en/dev-tools/auth/pat.html",
         docs_url="https://docs.databricks.com/en/dev-tools/auth/pat.html",
         extra={"related_env_vars": ("DATABRICKS_HOST",)},
+        verify=Check(
+            "https://{workspace}/api/2.0/preview/scim/v2/Me",
+            auth=bearer(),
+            params=(
+                Param(
+                    "workspace",
+                    env_vars=("DATABRICKS_HOST", "DATABRICKS_SERVER_HOSTNAME", "DATABRICKS_WORKSPACE_URL"),
+                    extract=URL_HOST,
+                    pattern=r"[a-z0-9][a-z0-9.-]{0,200}",
+                    label="the workspace host (DATABRICKS_HOST)",
+                ),
+            ),
+            domains=("cloud.databricks.com", "azuredatabricks.net", "gcp.databricks.com"),
+            outcomes=standard(),
+        ),
     ),
 )

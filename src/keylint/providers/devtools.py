@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import Check, Param, basic, bearer, header, instance, json_field, on, standard
 
 # Devise.friendly_token (used for GitLab's 20-character tokens) maps l, I, O and 0 to s, x, y, z.
 _FRIENDLY = "[A-HJ-NP-Za-km-z1-9_-]"
@@ -40,6 +41,29 @@ PROVIDERS: tuple[Provider, ...] = (
                 "fine-grained-personal-access-token": "https://github.com/settings/personal-access-tokens",
             },
         },
+        verify=Check(
+            "https://api.github.com/rate_limit",  # does not count against the rate limit
+            auth=bearer(),
+            headers=(("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")),
+            kinds=(
+                "personal-access-token",
+                "oauth-token",
+                "user-to-server-token",
+                "server-to-server-token",
+                "fine-grained-personal-access-token",
+                "stateless-installation-token",
+            ),
+            params=(
+                instance(
+                    "GH_HOST",
+                    "GITHUB_SERVER_URL",
+                    "GITHUB_API_URL",
+                    hosts=("github.com", "api.github.com"),
+                    default="github.com",
+                ),
+            ),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="gitlab",
@@ -75,6 +99,27 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://gitlab.com/-/user_settings/personal_access_tokens",
         docs_url="https://docs.gitlab.com/security/tokens/",
         extra={"related_env_vars": ("CI_SERVER_URL",)},
+        verify=Check(
+            "https://gitlab.com/api/v4/personal_access_tokens/self",
+            auth=header("PRIVATE-TOKEN"),
+            kinds=("personal-access-token",),
+            params=(
+                instance(
+                    "CI_SERVER_URL",
+                    "GITLAB_URL",
+                    "GITLAB_HOST",
+                    "CI_SERVER_HOST",
+                    hosts=("gitlab.com",),
+                    default="gitlab.com",
+                ),
+            ),
+            outcomes=standard(
+                on(200, "revoked", field="revoked", equals=True, detail="GitLab marks the token revoked"),
+                on(200, "expired", field="active", equals=False, detail="GitLab marks the token inactive (expired)"),
+                on(401, "revoked", contains="Token was revoked", detail="GitLab says the token was revoked"),
+                on(401, "expired", contains="Token has expired", detail="GitLab says the token has expired"),
+            ),
+        ),
     ),
     Provider(
         id="bitbucket",
@@ -93,6 +138,15 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://bitbucket.org/account/settings/app-passwords/",
         docs_url="https://support.atlassian.com/bitbucket-cloud/docs/access-tokens/",
         extra={"related_env_vars": ("BITBUCKET_USERNAME",)},
+        verify=Check(
+            "https://api.bitbucket.org/2.0/user",
+            auth=basic("{username}", "{key}"),
+            kinds=("app-password",),
+            params=(
+                Param("username", env_vars=("BITBUCKET_USERNAME", "BITBUCKET_USER"), pattern=r"[A-Za-z0-9_.-]{1,100}"),
+            ),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="atlassian",
@@ -107,6 +161,42 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://id.atlassian.com/manage-profile/security/api-tokens",
         docs_url="https://support.atlassian.com/atlassian-account/docs/manage-api-tokens-for-your-atlassian-account/",
         extra={"related_env_vars": ("JIRA_EMAIL", "JIRA_USER", "JIRA_URL", "JIRA_BASE_URL")},
+        verify=Check(
+            "https://{site}.atlassian.net/rest/api/3/myself",
+            auth=basic("{email}", "{key}"),
+            kinds=("api-token",),
+            params=(
+                Param(
+                    "site",
+                    env_vars=(
+                        "JIRA_URL",
+                        "JIRA_BASE_URL",
+                        "JIRA_HOST",
+                        "CONFLUENCE_URL",
+                        "ATLASSIAN_URL",
+                        "ATLASSIAN_SITE",
+                    ),
+                    extract=r"^(?:https://)?([A-Za-z0-9][A-Za-z0-9-]{0,62})\.atlassian\.net/?(?:[/?#].*)?$",
+                    pattern=r"[a-z0-9][a-z0-9-]{0,62}",
+                    label="the Atlassian site URL (JIRA_URL, JIRA_BASE_URL)",
+                ),
+                Param(
+                    "email",
+                    env_vars=(
+                        "JIRA_EMAIL",
+                        "JIRA_USER",
+                        "JIRA_USERNAME",
+                        "ATLASSIAN_EMAIL",
+                        "CONFLUENCE_EMAIL",
+                        "CONFLUENCE_USER",
+                    ),
+                    pattern=r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}",
+                    label="the account e-mail (JIRA_EMAIL, JIRA_USER)",
+                ),
+            ),
+            domains=("atlassian.net",),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="npm",
@@ -118,6 +208,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("NPM_TOKEN", "NPM_AUTH_TOKEN", "NODE_AUTH_TOKEN"),
         rotate_url="https://www.npmjs.com/settings/~/tokens",
         docs_url="https://docs.npmjs.com/about-access-tokens",
+        verify=Check("https://registry.npmjs.org/-/whoami", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="pypi",
@@ -156,6 +247,28 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://app.docker.com/settings/personal-access-tokens",
         docs_url="https://docs.docker.com/security/for-developers/access-tokens/",
         extra={"related_env_vars": ("DOCKERHUB_USERNAME", "DOCKER_USERNAME")},
+        verify=Check(
+            "https://hub.docker.com/v2/auth/token",
+            method="POST",
+            json={"identifier": "{username}"},
+            auth=json_field("secret"),
+            kinds=("personal-access-token", "organization-access-token"),
+            params=(
+                Param(
+                    "username",
+                    env_vars=(
+                        "DOCKERHUB_USERNAME",
+                        "DOCKER_USERNAME",
+                        "DOCKERHUB_USER",
+                        "DOCKER_USER",
+                        "DOCKERHUB_ORG",
+                    ),
+                    pattern=r"[a-z0-9][a-z0-9_.-]{1,99}",
+                ),
+            ),
+            outcomes=standard(scoped=None),
+            note="mints a short-lived session token; changes nothing",
+        ),
     ),
     Provider(
         id="postman",
@@ -167,6 +280,9 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("POSTMAN_API_KEY",),
         rotate_url="https://go.postman.co/settings/me/api-keys",
         docs_url="https://learning.postman.com/docs/developer/postman-api/authentication/",
+        verify=Check(
+            "https://api.getpostman.com/me", auth=header("X-Api-Key"), kinds=("api-key",), outcomes=standard()
+        ),
     ),
     Provider(
         id="hashicorp-vault",
@@ -195,6 +311,18 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("TFE_TOKEN", "TF_API_TOKEN", "TF_TOKEN_APP_TERRAFORM_IO", "ATLAS_TOKEN"),
         rotate_url="https://app.terraform.io/app/settings/tokens",
         docs_url="https://developer.hashicorp.com/terraform/cloud-docs/users-teams-organizations/api-tokens",
+        verify=Check(
+            "https://app.terraform.io/api/v2/account/details",
+            auth=bearer(),
+            headers=(("Accept", "application/vnd.api+json"),),
+            params=(
+                instance("TFE_HOSTNAME", "TF_CLOUD_HOSTNAME", hosts=("app.terraform.io",), default="app.terraform.io"),
+            ),
+            outcomes=standard(
+                on(404, "unknown", detail="accepted but not a user token (a team or organization token)"),
+                scoped=None,
+            ),
+        ),
     ),
     Provider(
         id="doppler",
@@ -211,6 +339,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("DOPPLER_TOKEN",),
         rotate_url="https://dashboard.doppler.com/",
         docs_url="https://docs.doppler.com/reference/auth-token-formats",
+        verify=Check("https://api.doppler.com/v3/me", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="1password",

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import Check, Param, basic, bearer, header, in_path, instance, json_field, on, standard
 
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 _SLACK_ID = "{digit:10-13}"
 _DISCORD_WEBHOOK = "/api/webhooks/{digit:17-20}/{b64url:68}"
+
+_TWILIO_OUTCOMES = (
+    on(200, "revoked", field="status", equals="closed", detail="Twilio says the account is closed"),
+    on(200, "revoked", field="status", equals="suspended", detail="Twilio says the account is suspended"),
+    *standard(),
+)
+_MAILGUN_REGION = instance(
+    "MAILGUN_API_BASE_URL",
+    "MAILGUN_API_URL",
+    "MAILGUN_ENDPOINT",
+    hosts=("api.mailgun.net", "api.eu.mailgun.net"),
+    default="api.mailgun.net",
+)
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -51,6 +65,27 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         rotate_url="https://api.slack.com/apps",
         docs_url="https://api.slack.com/concepts/token-types",
+        verify=Check(
+            "https://slack.com/api/auth.test",  # always HTTP 200: the answer is in "ok" and "error"
+            method="POST",
+            auth=bearer(),
+            kinds=(
+                "bot-token",
+                "user-token",
+                "rotating-bot-token",
+                "rotating-user-token",
+                "legacy-workspace-token",
+                "legacy-token",
+            ),
+            outcomes=(
+                on(200, "valid", field="ok", equals=True),
+                on(200, "revoked", field="error", equals="token_revoked", detail="Slack says token_revoked"),
+                on(200, "revoked", field="error", equals="account_inactive", detail="Slack says account_inactive"),
+                on(200, "expired", field="error", equals="token_expired", detail="Slack says token_expired"),
+                on(200, "rate_limited", field="error", equals="ratelimited", detail="Slack says ratelimited"),
+                on(200, "invalid", field="error", equals=("invalid_auth", "not_authed"), detail="Slack says {value}"),
+            ),
+        ),
     ),
     Provider(
         id="discord",
@@ -73,6 +108,22 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://discord.com/developers/applications",
         docs_url="https://discord.com/developers/docs/reference#authentication",
         extra={"related_env_vars": ("DISCORD_CLIENT_ID",)},
+        verify=(
+            Check(
+                "https://discord.com/api/v10/users/@me",
+                auth=header("Authorization", "Bot {key}"),
+                kinds=("bot-token",),
+                outcomes=standard(scoped=None),
+            ),
+            Check(
+                # Read-only: GET on a webhook describes it; the URL is rebuilt on discord.com from its id and token.
+                "https://discord.com/api/webhooks/{webhook_id}/{webhook_token}",
+                auth=in_path(),
+                kinds=("webhook",),
+                key_pattern=r"/api/webhooks/(?P<webhook_id>[0-9]{17,20})/(?P<webhook_token>[A-Za-z0-9_-]{68})$",
+                outcomes=standard(on(404, "revoked", detail="Discord says the webhook was deleted"), scoped=None),
+            ),
+        ),
     ),
     Provider(
         id="telegram",
@@ -82,6 +133,15 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("TELEGRAM_BOT_TOKEN", "TELEGRAM_TOKEN", "BOT_TOKEN"),
         rotate_url="https://t.me/BotFather",
         docs_url="https://core.telegram.org/bots/api#authorizing-your-bot",
+        verify=Check(
+            "https://api.telegram.org/bot{key}/getMe",
+            auth=in_path(),
+            outcomes=(
+                on(200, "valid", field="ok", equals=True),
+                on(401, "invalid"),
+                on(404, "invalid", detail="Telegram does not recognise the token (404)"),
+            ),
+        ),
     ),
     Provider(
         id="twilio",
@@ -114,6 +174,38 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         rotate_url="https://console.twilio.com/",
         docs_url="https://www.twilio.com/docs/iam/api-keys",
+        verify=(
+            Check(
+                "https://api.twilio.com/2010-04-01/Accounts/{account_sid}.json",
+                auth=basic("{account_sid}", "{key}"),
+                kinds=("auth-token",),
+                params=(
+                    Param(
+                        "account_sid",
+                        kinds=("account-sid",),
+                        env_vars=("TWILIO_ACCOUNT_SID", "TWILIO_SID"),
+                        pattern=r"AC[0-9a-f]{32}",
+                        label="its account SID (TWILIO_ACCOUNT_SID)",
+                    ),
+                ),
+                outcomes=_TWILIO_OUTCOMES,
+            ),
+            Check(
+                "https://api.twilio.com/2010-04-01/Accounts.json",
+                auth=basic("{api_key_sid}", "{key}"),
+                kinds=("api-key-secret",),
+                params=(
+                    Param(
+                        "api_key_sid",
+                        kinds=("api-key-sid",),
+                        env_vars=("TWILIO_API_KEY", "TWILIO_API_KEY_SID"),
+                        pattern=r"SK[0-9a-f]{32}",
+                        label="its API key SID (TWILIO_API_KEY)",
+                    ),
+                ),
+                outcomes=standard(),
+            ),
+        ),
     ),
     Provider(
         id="sendgrid",
@@ -122,6 +214,7 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("SENDGRID_API_KEY",),
         rotate_url="https://app.sendgrid.com/settings/api_keys",
         docs_url="https://www.twilio.com/docs/sendgrid/ui/account-and-settings/api-keys",
+        verify=Check("https://api.sendgrid.com/v3/scopes", auth=bearer(), outcomes=standard()),
     ),
     Provider(
         id="mailgun",
@@ -134,6 +227,34 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"),
         rotate_url="https://app.mailgun.com/settings/api_security",
         extra={"related_env_vars": ("MAILGUN_DOMAIN", "MAILGUN_API_BASE_URL")},
+        verify=(
+            Check(
+                "https://{instance}/v3/domains",
+                auth=basic("api", "{key}"),
+                kinds=("private-api-key",),
+                params=(_MAILGUN_REGION,),
+                domains=("mailgun.net",),
+                outcomes=standard(),
+            ),
+            Check(
+                # Same shape as domain sending keys and webhook signing keys, which cannot list domains: a refusal
+                # is not conclusive for this kind.
+                "https://{instance}/v3/domains",
+                auth=basic("api", "{key}"),
+                kinds=("api-key",),
+                params=(_MAILGUN_REGION,),
+                domains=("mailgun.net",),
+                outcomes=standard(
+                    on(
+                        (401, 403),
+                        "unknown",
+                        detail="refused (a domain sending key or webhook signing key cannot list domains)",
+                    ),
+                    invalid=None,
+                    scoped=None,
+                ),
+            ),
+        ),
     ),
     Provider(
         id="mailchimp",
@@ -144,6 +265,14 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://admin.mailchimp.com/account/api/",
         docs_url="https://mailchimp.com/developer/marketing/guides/quick-start/",
         extra={"related_env_vars": ("MAILCHIMP_SERVER_PREFIX",)},
+        verify=Check(
+            "https://{dc}.api.mailchimp.com/3.0/ping",  # the data centre is the key's own "-usNN" suffix
+            auth=basic("keylint", "{key}"),
+            key_pattern=r"-(?P<dc>us[0-9]{1,2})$",
+            domains=("api.mailchimp.com",),
+            host_pattern=r"us[0-9]{1,2}\.api\.mailchimp\.com",
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="mandrill",
@@ -152,6 +281,16 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("MANDRILL_API_KEY",),
         rotate_url="https://mandrillapp.com/settings",
         docs_url="https://mailchimp.com/developer/transactional/guides/quick-start/",
+        verify=Check(
+            "https://mandrillapp.com/api/1.0/users/info",
+            method="POST",
+            auth=json_field("key"),
+            outcomes=(
+                on(200, "valid"),
+                on(500, "invalid", contains="Invalid_Key", detail="Mandrill says Invalid_Key"),
+                on(401, "invalid"),
+            ),
+        ),
     ),
     Provider(
         id="postmark",
@@ -174,5 +313,15 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("RESEND_API_KEY",),
         rotate_url="https://resend.com/api-keys",
         docs_url="https://resend.com/docs/api-reference/api-keys/create-api-key",
+        verify=Check(
+            "https://api.resend.com/domains",
+            auth=bearer(),
+            outcomes=(
+                on(200, "valid"),
+                on((401, 403), "valid_scoped", contains="restricted_api_key", detail="a valid sending-only key"),
+                on((400, 401, 403), "invalid", contains="invalid_api_key", detail="Resend says invalid_api_key"),
+                on(401, "invalid"),
+            ),
+        ),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import Check, Param, bearer, header, instance, on, standard
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -33,6 +34,13 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://sentry.io/settings/account/api/auth-tokens/",
         docs_url="https://docs.sentry.io/account/auth-tokens/",
         extra={"related_env_vars": ("SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_URL")},
+        verify=Check(
+            "https://sentry.io/api/0/organizations/",
+            auth=bearer(),
+            kinds=("user-auth-token", "auth-token"),
+            params=(instance("SENTRY_URL", hosts=("sentry.io", "us.sentry.io"), default="sentry.io"),),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="datadog",
@@ -48,6 +56,37 @@ PROVIDERS: tuple[Provider, ...] = (
             "related_env_vars": ("DD_SITE",),
             "rotate_urls": {"application-key": "https://app.datadoghq.com/organization-settings/application-keys"},
         },
+        verify=Check(
+            "https://api.{site}/api/v1/validate",
+            auth=header("DD-API-KEY"),
+            kinds=("api-key",),
+            params=(
+                Param(
+                    "site",
+                    env_vars=("DD_SITE", "DATADOG_SITE"),
+                    extract=r"^(?:https://)?(?:app\.|api\.)?([A-Za-z0-9.-]+?)/?$",
+                    pattern=r"[a-z0-9.-]{1,64}",
+                    choices=(
+                        "datadoghq.com",
+                        "us3.datadoghq.com",
+                        "us5.datadoghq.com",
+                        "datadoghq.eu",
+                        "ap1.datadoghq.com",
+                        "ap2.datadoghq.com",
+                        "ddog-gov.com",
+                    ),
+                    default="datadoghq.com",
+                    label="the site (DD_SITE)",
+                ),
+            ),
+            domains=("datadoghq.com", "datadoghq.eu", "ddog-gov.com"),
+            outcomes=(
+                on(200, "valid", field="valid", equals=True),
+                on(
+                    403, "invalid", detail="Datadog rejects it (for this site: set DD_SITE if the account is elsewhere)"
+                ),
+            ),
+        ),
     ),
     Provider(
         id="newrelic",
@@ -64,6 +103,23 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://one.newrelic.com/api-keys",
         docs_url="https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/",
         extra={"related_env_vars": ("NEW_RELIC_ACCOUNT_ID", "NEW_RELIC_REGION")},
+        verify=Check(
+            "https://api.newrelic.com/graphql",
+            method="POST",
+            auth=header("API-Key"),
+            json={"query": "{ actor { user { id } } }"},
+            kinds=("user-api-key",),
+            params=(
+                Param(
+                    "region", env_vars=("NEW_RELIC_REGION",), pattern=r"[A-Za-z]{2}", choices=("US", "us"), default="US"
+                ),
+            ),
+            outcomes=(
+                on(200, "valid", field="data.actor.user.id"),
+                on(401, "invalid"),
+                on(403, "unknown", detail="refused by the US endpoint (an EU-region key?)"),
+            ),
+        ),
     ),
     Provider(
         id="grafana",
@@ -83,6 +139,22 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://grafana.com/docs/grafana/latest/administration/service-accounts/",
         docs_url="https://grafana.com/docs/grafana/latest/administration/service-accounts/",
         extra={"related_env_vars": ("GRAFANA_URL",)},
+        verify=Check(
+            "https://{stack}.grafana.net/api/access-control/user/permissions",
+            auth=bearer(),
+            kinds=("service-account-token",),
+            params=(
+                Param(
+                    "stack",
+                    env_vars=("GRAFANA_URL", "GRAFANA_HOST", "GRAFANA_INSTANCE_URL"),
+                    extract=r"^(?:https://)?([A-Za-z0-9][A-Za-z0-9-]{0,62})\.grafana\.net/?(?:[/?#].*)?$",
+                    pattern=r"[a-z0-9][a-z0-9-]{0,62}",
+                    label="the Grafana Cloud stack URL (GRAFANA_URL)",
+                ),
+            ),
+            domains=("grafana.net",),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="linear",
@@ -91,6 +163,13 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("LINEAR_API_KEY",),
         rotate_url="https://linear.app/settings/account/security",
         docs_url="https://linear.app/developers/graphql#personal-api-keys",
+        verify=Check(
+            "https://api.linear.app/graphql",
+            method="POST",
+            auth=header("Authorization", "{key}"),  # personal API keys take no "Bearer"
+            json={"query": "{ viewer { id } }"},
+            outcomes=(on(200, "valid", field="data.viewer.id"), on((400, 401), "invalid")),
+        ),
     ),
     Provider(
         id="notion",
@@ -102,6 +181,12 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("NOTION_TOKEN", "NOTION_API_KEY", "NOTION_SECRET"),
         rotate_url="https://www.notion.so/profile/integrations",
         docs_url="https://developers.notion.com/docs/authorization",
+        verify=Check(
+            "https://api.notion.com/v1/users/me",
+            auth=bearer(),
+            headers=(("Notion-Version", "2022-06-28"),),
+            outcomes=standard(),
+        ),
     ),
     Provider(
         id="airtable",
@@ -111,5 +196,6 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://airtable.com/create/tokens",
         docs_url="https://airtable.com/developers/web/guides/personal-access-tokens",
         extra={"related_env_vars": ("AIRTABLE_BASE_ID",)},
+        verify=Check("https://api.airtable.com/v0/meta/whoami", auth=bearer(), outcomes=standard()),
     ),
 )

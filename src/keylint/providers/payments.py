@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.verify.spec import Check, Param, bearer, header, on, standard
 
 # Stripe bodies: 24 characters on older accounts, ~99 now; Stripe asks scanners to allow longer ones.
 _STRIPE_BODY = "{alnum:24-247}"
@@ -32,6 +33,12 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://dashboard.stripe.com/apikeys",
         docs_url="https://docs.stripe.com/keys",
         extra={"rotate_urls": {"webhook-signing-secret": "https://dashboard.stripe.com/webhooks"}},
+        verify=Check(
+            "https://api.stripe.com/v1/account",
+            auth=bearer(),
+            kinds=("secret-key", "restricted-key"),
+            outcomes=standard(on(401, "expired", contains="api_key_expired", detail="Stripe says the key expired")),
+        ),
     ),
     Provider(
         id="square",
@@ -82,6 +89,28 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://www.braintreegateway.com/login",
         docs_url="https://developer.paypal.com/braintree/articles/control-panel/important-gateway-credentials",
         extra={"related_env_vars": ("BRAINTREE_MERCHANT_ID", "BRAINTREE_ENVIRONMENT")},
+        verify=(
+            Check(
+                "https://payments.braintree-api.com/graphql",
+                method="POST",
+                auth=bearer(),
+                headers=(("Braintree-Version", "2019-01-01"),),
+                json={"query": "query { ping }"},
+                kinds=("access-token",),
+                environments=("live",),
+                outcomes=standard(on(200, "valid", field="data.ping", equals="pong"), valid=()),
+            ),
+            Check(
+                "https://payments.sandbox.braintree-api.com/graphql",
+                method="POST",
+                auth=bearer(),
+                headers=(("Braintree-Version", "2019-01-01"),),
+                json={"query": "query { ping }"},
+                kinds=("access-token",),
+                environments=("test",),
+                outcomes=standard(on(200, "valid", field="data.ping", equals="pong"), valid=()),
+            ),
+        ),
     ),
     Provider(
         id="shopify",
@@ -98,5 +127,21 @@ PROVIDERS: tuple[Provider, ...] = (
         docs_url="https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens",
         # SHOPIFY_API_KEY holds the app's client id (32 hex), not a secret.
         extra={"related_env_vars": ("SHOPIFY_API_KEY", "SHOPIFY_SHOP", "SHOPIFY_STORE_DOMAIN")},
+        verify=Check(
+            "https://{shop}.myshopify.com/admin/oauth/access_scopes.json",
+            auth=header("X-Shopify-Access-Token"),
+            kinds=("admin-api-access-token", "custom-app-access-token", "private-app-password"),
+            params=(
+                Param(
+                    "shop",
+                    env_vars=("SHOPIFY_SHOP", "SHOPIFY_STORE_DOMAIN", "SHOPIFY_SHOP_DOMAIN", "SHOPIFY_STORE", "SHOP"),
+                    extract=r"^(?:https://)?([A-Za-z0-9][A-Za-z0-9-]{0,62})(?:\.myshopify\.com)?/?(?:[/?#].*)?$",
+                    pattern=r"[a-z0-9][a-z0-9-]{0,62}",
+                    label="the shop (SHOPIFY_SHOP, SHOPIFY_STORE_DOMAIN)",
+                ),
+            ),
+            domains=("myshopify.com",),
+            outcomes=standard(),
+        ),
     ),
 )

@@ -26,7 +26,7 @@ from keylint.model import CATEGORIES, Entry, Severity
 if TYPE_CHECKING:
     from keylint.engine import FileContext, ScanContext
 
-_MODULES = ("parse", "secrets", "format", "hygiene", "placeholder", "leak", "stale")
+_MODULES = ("parse", "secrets", "format", "hygiene", "placeholder", "leak", "stale", "verify")
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "How to fix")
 
@@ -47,6 +47,9 @@ class Problem:
     path: str | None = None  # scan-scope rules name the file
     public_prefix: int = 0  # leading characters of `secret` that are a public format prefix
     extra: dict[str, Any] = field(default_factory=dict)
+    # Safe machine fixes (keylint.fix.Edit) that `keylint fix` applies; never copied into the Finding,
+    # because replacement text may hold the secret.
+    edits: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
