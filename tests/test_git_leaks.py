@@ -259,3 +259,13 @@ def test_outside_a_repository_nothing_is_git_annotated(cli, key, tmp_path):
     run = cli("scan", ".", "--format", "json", cwd=tmp_path)
     assert run.code == 0 and run.json()["errors"] == []
     assert [f["rule"] for f in run.json()["findings"]] == ["KL101"]
+
+
+def test_random_keys_that_contain_a_placeholder_word_are_still_real(cli, key, tmp_path):
+    token = key("stripe", "secret-key", environment="live")
+    chance = token[:12] + "tbd" + token[15:]  # a random body contains short words now and then
+    (tmp_path / ".env.example").write_text(
+        f"STRIPE_SECRET_KEY={chance}\nSTRIPE_TEST_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+    )
+    run = cli("scan", ".", "--format", "json", cwd=tmp_path)
+    assert [f["key"] for f in by_rule(run, "KL503")] == ["STRIPE_SECRET_KEY"]

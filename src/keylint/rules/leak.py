@@ -17,7 +17,7 @@ from keylint.model import Entry, Match, Severity
 from keylint.providers import by_id
 from keylint.rules import Problem, all_rules, rule
 from keylint.rules.secrets import ctx_examples, describe
-from keylint.values import is_placeholder
+from keylint.values import is_placeholder, looks_random
 
 if TYPE_CHECKING:
     from keylint.engine import FileContext
@@ -38,11 +38,20 @@ def rotate_advice(provider_id: str | None, kind: str | None = None) -> str:
     return f"rotate it at {url}" if url else "rotate it at the provider"
 
 
+def is_stand_in(value: str) -> bool:
+    """A placeholder that happens to fit a format (``sk_test_xxxxxxxxxxxxxxxxxxxxxxxx``).
+
+    A word test alone is not enough: long random keys contain "tbd" or "nil" by chance,
+    so the value must also not look generated.
+    """
+    return is_placeholder(value) and not looks_random(value)
+
+
 def real_keys(matches: list[Match], ctx: FileContext) -> Iterator[Match]:
     """Provider keys that pass their format and are neither documented examples nor placeholders."""
     examples = ctx_examples(ctx)
     for match in matches:
-        if match.valid and match.is_secret and match.token not in examples and not is_placeholder(match.token):
+        if match.valid and match.is_secret and match.token not in examples and not is_stand_in(match.token):
             yield match
 
 

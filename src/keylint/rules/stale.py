@@ -25,9 +25,8 @@ from urllib.parse import unquote
 from keylint.config import ConfigError
 from keylint.model import Entry, Finding, Match, Severity
 from keylint.rules import Problem, rule
-from keylint.rules.leak import rotate_advice
+from keylint.rules.leak import is_stand_in, rotate_advice
 from keylint.rules.secrets import describe
-from keylint.values import is_placeholder
 
 if TYPE_CHECKING:
     import argparse
@@ -269,7 +268,7 @@ def _problem(v: Validity, entry: Entry, message: str, fix: str, extra: dict[str,
 
 
 def _candidates(entry: Entry) -> tuple[Validity, ...]:
-    if is_placeholder(entry.value):
+    if is_stand_in(entry.value):
         return ()
     return validities(entry.value)
 
@@ -514,7 +513,7 @@ def family(display: str) -> tuple[str, str]:
 
 
 def _real(entry: Entry, match: Match) -> bool:
-    return not is_placeholder(match.token) and not is_placeholder(entry.value)
+    return not is_stand_in(match.token) and not is_stand_in(entry.value)
 
 
 @rule("KL611", "key-drift", Severity.INFO, "stale", scope="scan")
