@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--update", action="store_true", help="only drop entries that are fixed; never add new findings"
     )
     add_selection_options(parser)
-    add_git_options(parser)
+    add_git_options(parser, baseline=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -78,7 +78,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_common_output_options(parser)
 
 
-def add_git_options(parser: argparse.ArgumentParser) -> None:
+def add_git_options(parser: argparse.ArgumentParser, baseline: bool = True) -> None:
     git = parser.add_argument_group("git, leaks and stale keys")
     git.add_argument(
         "--staged",
@@ -88,13 +88,14 @@ def add_git_options(parser: argparse.ArgumentParser) -> None:
     git.add_argument(
         "--no-git", action="store_true", help="do not ask git which files are tracked, staged or ignored"
     )
-    git.add_argument(
-        "--baseline",
-        metavar="FILE",
-        help="report only findings not recorded in FILE (default: .keylint-baseline.json at the repository "
-        "or config root, when it exists)",
-    )
-    git.add_argument("--no-baseline", action="store_true", help="ignore any baseline file")
+    if baseline:
+        git.add_argument(
+            "--baseline",
+            metavar="FILE",
+            help="report only findings not recorded in FILE (default: .keylint-baseline.json at the repository "
+            "or config root, when it exists)",
+        )
+        git.add_argument("--no-baseline", action="store_true", help="ignore any baseline file")
     git.add_argument(
         "--expiry-warning", metavar="DAYS", help="warn about tokens that expire within DAYS days (default 14)"
     )

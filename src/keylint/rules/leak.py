@@ -146,8 +146,8 @@ def unignored_secret_file(ctx: FileContext) -> Iterator[Problem]:
     entry, found_by = found
     gitignore = os.path.join(git.root, ".gitignore")
     yield Problem(
-        f"{ctx.display} holds secrets ({entry.key or 'a value'} ...) but is neither git-ignored nor tracked: "
-        "one `git add .` from being committed",
+        f"{ctx.display} holds a secret{f' in {entry.key}' if entry.key else ''} but is neither git-ignored nor "
+        "tracked: one `git add .` from being committed",
         entry=entry,
         line=entry.key_line or entry.line,
         column=1,
