@@ -173,3 +173,19 @@ def test_history_sarif_output(cli, key, repo):
     repo.commit("a")
     run = cli("history", "--format", "sarif", cwd=repo.path)
     assert run.code == 1 and '"ruleId": "KL504"' in run.out
+
+
+def test_distinct_private_keys_in_history_are_distinct(cli, repo):
+    def pem(body: str) -> str:
+        return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join([body * 16] * 3) + "\n-----END RSA PRIVATE KEY-----"
+
+    block_a, block_b = pem("MIIEowIBAAKCAQEA"), pem("Zk29fQ8wLpQ7rT2x")
+    indented_b = "\n".join("    " + line for line in block_b.splitlines())
+    repo.write("a.yaml", "tls:\n  key: |\n" + "\n".join("    " + line for line in block_a.splitlines()) + "\n")
+    first = repo.commit("key a")
+    repo.write("b.yaml", f"tls:\n  key: |\n{indented_b}\n")
+    second = repo.commit("key b")
+    _run, findings = history(cli, repo)
+    found = sorted((f["path"], f["line"], f["commit"]) for f in findings)
+    assert found == [("a.yaml", 3, first), ("b.yaml", 3, second)]
+    assert all(f["severity"] == "error" and f["present_at_head"] for f in findings)

@@ -121,6 +121,9 @@ def scan_history(
                 if len(stripped) < 8:
                     continue
                 entry = Entry("", stripped, stripped, number, len(line) - len(line.lstrip()) + 1, key_line=number)
+            if "PRIVATE KEY-----" in entry.value and "-----END" not in entry.value:
+                # A PEM block spans lines: its body is what tells one private key from another.
+                entry = replace(entry, value=_pem_block(entry.value, hunk.lines[number:]))
             entries.append(replace(entry, line=entry.line + offset, key_line=(entry.key_line or entry.line) + offset))
         directives = suppress.parse_directives(text, "lines") if "keylint" in text.lower() else []
         ctx = FileContext(
@@ -154,18 +157,31 @@ def scan_history(
     return first, stats
 
 
+def _pem_block(first: str, following: list[str]) -> str:
+    """The lines of a PEM block, from its BEGIN line to its END line (or the end of the hunk)."""
+    lines = [first]
+    for line in following:
+        lines.append(line.strip().strip("\"',"))
+        if "-----END" in line:
+            break
+    return "\n".join(lines)
+
+
 def present_at_head(root: str, secrets: set[str], settings: Settings) -> set[str]:
     from keylint import gitinfo
 
-    remaining = set(secrets)
+    # Multi-line secrets (PEM blocks) are compared without whitespace: indentation differs between formats.
+    remaining = {secret: "".join(secret.split()) if "\n" in secret else None for secret in secrets}
     found: set[str] = set()
     for _path, data in gitinfo.head_blobs(root, _wanted(settings), settings.max_file_size):
         if not remaining:
             break
         text = data.decode("utf-8", "replace")
-        hits = {s for s in remaining if s in text}
+        squashed = "".join(text.split()) if any(remaining.values()) else ""
+        hits = {s for s, flat in remaining.items() if (flat in squashed if flat else s in text)}
         found |= hits
-        remaining -= hits
+        for secret in hits:
+            del remaining[secret]
     return found
 
 
