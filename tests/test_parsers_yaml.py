@@ -320,7 +320,7 @@ def test_big_file_entry_count():
 # -- properties ---------------------------------------------------------------
 
 _SPECIAL_KEYS = {"environment", "env", "data", "kind", "<<"}
-_KEYS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).filter(
+_KEYS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6).filter(
     lambda k: k not in _SPECIAL_KEYS and "." not in k
 )
 _SCALARS = st.one_of(
@@ -337,18 +337,18 @@ _DATA = st.recursive(
 )
 
 
-def _flatten(data, path: str = "") -> dict[str, object]:
+def _flatten(data, path: tuple = ()) -> dict[str, object]:
     if isinstance(data, dict):
         out: dict[str, object] = {}
         for key, value in data.items():
-            out.update(_flatten(value, f"{path}.{key}" if path else str(key)))
+            out.update(_flatten(value, (*path, str(key))))
         return out
     if isinstance(data, list):
         out = {}
         for index, value in enumerate(data):
-            out.update(_flatten(value, f"{path}.{index}" if path else str(index)))
+            out.update(_flatten(value, (*path, str(index))))
         return out
-    return {path: data}
+    return {".".join(path): data}
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])

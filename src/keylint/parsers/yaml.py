@@ -88,8 +88,8 @@ def _short_tag(tag: str) -> str:
     return tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
 
 
-def _join(path: str, segment: str) -> str:
-    return f"{path}.{segment}" if path else segment
+def _join(path: str | None, segment: str) -> str:
+    return segment if path is None else f"{path}.{segment}"
 
 
 class _Frame:
@@ -115,7 +115,9 @@ class _Frame:
         "silent",
     )
 
-    def __init__(self, is_map: bool, path: str, name: str, silent: bool, is_key: bool, anchor: str | None) -> None:
+    def __init__(
+        self, is_map: bool, path: str | None, name: str, silent: bool, is_key: bool, anchor: str | None
+    ) -> None:
         self.is_map = is_map
         self.path = path
         self.name = name  # the key this collection is the value of ("environment"), "[]env" for a list item
@@ -284,10 +286,10 @@ class _Reader:
         if name == "data":
             frame.data = [len(self.entries), len(self.entries)]
 
-    def place(self, frame: _Frame | None, start: int) -> tuple[str, int]:
+    def place(self, frame: _Frame | None, start: int) -> tuple[str | None, int]:
         """Key path and key line of a value about to start."""
         if frame is None:
-            return "", self.position(start)[0]
+            return None, self.position(start)[0]  # the root: an empty key is a path of its own
         if frame.is_map:
             return (frame.path if frame.merge else _join(frame.path, frame.key)), frame.key_line
         frame.index += 1
@@ -303,7 +305,7 @@ class _Reader:
 
     # -- entries --------------------------------------------------------------
 
-    def emit(self, event: Any, tag: str, path: str, key_line: int, start: int) -> None:
+    def emit(self, event: Any, tag: str, path: str | None, key_line: int, start: int) -> None:
         style = event.style or ""
         end = event.end_mark.index
         value = event.value
@@ -319,7 +321,7 @@ class _Reader:
             short = _short_tag(tag)
         self.add(
             Entry(
-                key=path,
+                key=path if path is not None else "",
                 value=value,
                 raw=self.text[start:end],
                 line=line,
@@ -339,7 +341,7 @@ class _Reader:
             elif frame.key == "value" and frame.name == "[]env":
                 frame.env_value = len(self.entries) - 1
 
-    def compose_variable(self, event: Any, path: str, start: int) -> None:
+    def compose_variable(self, event: Any, path: str | None, start: int) -> None:
         """``- KEY=value`` in a docker-compose environment list: the value is named KEY."""
         name, value = event.value.split("=", 1)
         end = event.end_mark.index
@@ -355,7 +357,7 @@ class _Reader:
         match = _TRAILING_COMMENT.match(self.text, end)
         self.add(
             Entry(
-                key=_join(path.rsplit(".", 1)[0], name.strip()),
+                key=_join((path or "").rsplit(".", 1)[0], name.strip()),
                 value=value,
                 raw=raw,
                 line=line,
