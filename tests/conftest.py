@@ -54,3 +54,7 @@ def make_key(provider_id: str, kind: str | None = None, seed: int = 0, environme
 @pytest.fixture
 def key():
     return make_key
+
+
+# The verification tests' fixtures: a loopback HTTP server playing the providers, a private cache dir.
+from verifykit import _loopback, loopback, private_cache  # noqa: E402, F401

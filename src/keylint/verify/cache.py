@@ -39,11 +39,18 @@ MAX_AGE_SECONDS = 30 * 24 * 3600.0
 
 
 def default_directory() -> Path:
+    """KEYLINT_CACHE_DIR, else the platform's user cache directory (platformdirs when installed)."""
     override = os.environ.get("KEYLINT_CACHE_DIR")
     if override:
         return Path(override)
-    import platformdirs
-
+    try:
+        import platformdirs
+    except ImportError:  # the same places platformdirs picks, for installs without the [verify] extra
+        if sys.platform == "win32":
+            return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "keylint" / "Cache"
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Caches" / "keylint"
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keylint"
     return Path(platformdirs.user_cache_dir("keylint", appauthor=False))
 
 
@@ -60,11 +67,17 @@ def _trustworthy(path: Path) -> bool:
 
 class VerifyCache:
     def __init__(self, directory: Path | None = None, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.time):
-        self.directory = directory or default_directory()
+        self._directory = directory
         self.ttl = ttl
         self.clock = clock
         self._entries: dict[str, dict[str, Any]] | None = None
         self._key: bytes | None = None
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:  # resolved on first use: a run with nothing to verify never needs it
+            self._directory = default_directory()
+        return self._directory
 
     @property
     def path(self) -> Path:

@@ -285,9 +285,10 @@ class Verifier:
         return Answer(status, detail), False, None
 
     async def _send(self, client: httpx.AsyncClient, request: Prepared) -> tuple[int, httpx.Headers, bytes]:
-        built = client.build_request(
-            request.method, self._url(request), headers=list(request.headers), content=request.body or None
-        )
+        # Host is always the provider's: what httpx would send anyway, and with the loopback test server
+        # it still tells which provider a request was meant for.
+        headers = [("Host", request.host), *((k, v) for k, v in request.headers if k.lower() != "host")]
+        built = client.build_request(request.method, self._url(request), headers=headers, content=request.body or None)
         response = await client.send(built, stream=True)
         try:
             chunks: list[bytes] = []

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from keylint.config import Settings
+from keylint.config import ConfigError, Settings
 from keylint.model import Entry, Finding, Match
 from keylint.redact import scrub
 from keylint.rules import Problem
@@ -154,7 +154,12 @@ def _ask(
             job.result = Result("unverifiable", str(reason))
     if not sendable:
         return
-    from keylint.verify.client import Verifier  # httpx is imported only when something is sent
+    try:
+        from keylint.verify.client import Verifier  # httpx is imported only when something is sent
+    except ImportError as error:
+        if error.name not in {"httpx", "httpcore"}:
+            raise
+        raise ConfigError("--verify needs httpx to send requests: pip install 'keylint[verify]'") from None
 
     show = progress if progress is not None and len(sendable) >= PROGRESS_MIN_REQUESTS else None
     try:
@@ -298,7 +303,7 @@ def _leak_reason(summary: FileSummary | None, finding: Finding | None) -> str | 
     if state in _COMMITTED_STATES:
         return f"this file is {'staged for commit' if state == 'staged' else 'tracked by git'}"
     if summary is not None and summary.template:
-        return "this is a template file, meant to be committed and copied"
+        return "this is a template file (templates are committed and copied)"
     return None
 
 
@@ -377,8 +382,8 @@ def _verdict(
         if leak:
             return (
                 "KL703",
-                f"{what}{where} works ({provider.name} accepted it) and {leak}: the key has leaked",
-                f"{rotate_hint} now, then replace the value with a placeholder and keep real keys out of shared files",
+                f"{what}{where} works ({provider.name} accepted it) and {leak}: the key has leaked; {rotate_hint} now",
+                "after rotating, replace the value with a placeholder and keep real keys out of shared files",
             )
         scoped = " (restricted: the checked endpoint is forbidden to it)" if status == "valid_scoped" else ""
         return "KL704", f"{what}{where} works: {provider.name} accepted it{scoped} ({detail})", None
