@@ -14,13 +14,29 @@ import re
 from dataclasses import dataclass
 
 from keylint.checksums import CHECKSUMS
+from keylint.diagnose import (
+    ASCII_WHITESPACE,
+    CONFUSABLES,
+    INVISIBLE,
+    UNICODE_SPACES,
+    clean,
+    diagnose,
+    is_attempt,
+    looks_like_placeholder,
+)
 from keylint.model import Entry, Match
 from keylint.providers import Provider
 from keylint.providers.schema import KeyFormat
-from keylint.values import normalized_name
+from keylint.values import is_reference, names_secret, normalized_name
 
 # Shortest run after a prefix that still counts as an attempt at a key (not a word like "sk-learn").
 _MIN_BODY_FOR_NEAR_MISS = 8
+# A damaged key may be split by at most this many whitespace gaps (a wrapped line, a stray space).
+_MAX_GAPS = 3
+_MAX_GAP = 64
+# Characters that are not in a format's alphabet but still continue a damaged key (base64 vs base64url mix-ups).
+_STRAY_PUNCTUATION = frozenset("+/-_=")
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +76,16 @@ class Detector:
         )
         # When several prefixes match at one position, every one of them is a candidate.
         self._prefix_list = prefixes
+        # Prefix typos (`ghp-`, `sk_live-`): formats with a distinctive prefix, by its first letter.
+        self._fuzzy: dict[str, list[Candidate]] = {}
+        for prefix, candidates in self._by_prefix.items():
+            if len(prefix) >= 3:
+                self._fuzzy.setdefault(prefix[0].lower(), []).extend(candidates)
+        # Shortest and longest key that starts with each letter, to turn most values away at once.
+        self._fuzzy_lengths = {
+            letter: (min(c.format.min_length for c in cands) - 3, max(c.format.max_length for c in cands) + 3)
+            for letter, cands in self._fuzzy.items()
+        }
 
     def candidates_for_name(self, key: str) -> list[Candidate]:
         """Formats that a variable of this name is expected to hold: exact name, or a known name
@@ -82,13 +108,15 @@ class Detector:
         value = entry.value
         if value in self.examples:
             return [_match(self.examples[value], 0, value, valid=True)]
+        # Prefixes are looked for with lookalike characters read as what they imitate (a Cyrillic `р` in `ghр_`).
+        probe = value if value.isascii() else "".join(CONFUSABLES.get(c, c) for c in value)
         prefixed: list[Match] = []
         last_end = -1
-        for hit in self._prefix_re.finditer(value):
+        for hit in self._prefix_re.finditer(probe):
             start = hit.start()
             if start < last_end:
                 continue
-            best = self._best_at(value, start)
+            best = self._best_at(value, start, probe)
             if best is not None:
                 prefixed.append(best)
                 last_end = best.end
@@ -97,15 +125,21 @@ class Detector:
         # The variable name decides between formats that share a shape (a Gemini key is a Google API
         # key in GEMINI_API_KEY; `sk-` + 32 hex is DeepSeek's in DEEPSEEK_API_KEY, not a broken OpenAI key).
         token = value.strip()
-        for candidate in self.candidates_for_name(entry.key):
+        candidates = self.candidates_for_name(entry.key)
+        for candidate in candidates:
             if format_valid(candidate.format, token):
                 return [_match(candidate, value.find(token), token, valid=True)]
-        return prefixed
+        if prefixed:
+            return prefixed
+        # Nothing recognised: a damaged key in a variable named for its provider, or a mistyped prefix.
+        near = self._context_near_miss(value, candidates) or self._prefix_near_miss(value, entry.key)
+        return [near] if near is not None else []
 
-    def _best_at(self, value: str, start: int) -> Match | None:
+    def _best_at(self, value: str, start: int, probe: str | None = None) -> Match | None:
+        probe = value if probe is None else probe
         best: tuple[tuple[int, int, int], Match] | None = None
         for prefix in self._prefix_list:
-            if not value.startswith(prefix, start):
+            if not probe.startswith(prefix, start):
                 continue
             for candidate in self._by_prefix[prefix]:
                 fmt = candidate.format
@@ -115,25 +149,153 @@ class Detector:
                     end += 1
                 token = value[start:end]
                 valid = format_valid(fmt, token)
+                score = 0
                 if not valid:
                     # A valid key followed by more characters of the same alphabet (e.g. inside a longer word)
-                    # is still that key when the format has a fixed length.
+                    # is still that key when the format has a fixed length, unless the run is the whole
+                    # value: then it is a key with extra characters typed or pasted after it.
                     head = fmt.regex.match(value, start)
-                    if head and fmt.min_length == fmt.max_length and format_valid(fmt, head.group()):
+                    if (
+                        head
+                        and fmt.min_length == fmt.max_length
+                        and format_valid(fmt, head.group())
+                        and not _whole_value(value, start, end)
+                    ):
                         token, end, valid = head.group(), head.end(), True
-                body = len(token) - len(prefix)
-                if not valid and body < max(_MIN_BODY_FOR_NEAR_MISS, (fmt.min_length - len(prefix)) // 2):
-                    continue
-                distance = (
-                    0
-                    if fmt.min_length <= len(token) <= fmt.max_length
-                    else min(abs(len(token) - fmt.min_length), abs(len(token) - fmt.max_length))
-                )
-                # A valid match beats a near-miss; among valid ones the longest token is the most specific.
-                rank = (0, -len(token), -len(prefix)) if valid else (1, -len(prefix), distance)
+                    else:
+                        # The same key pasted twice in a row: the first copy is the key.
+                        again = value.find(prefix, start + len(prefix), end)
+                        if again > 0 and format_valid(fmt, value[start:again]):
+                            token, end, valid = value[start:again], again, True
+                if not valid:
+                    near = _near_miss(value, probe, start, end, fmt)
+                    # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
+                    if near is None or looks_like_placeholder(near[0]):
+                        continue
+                    token, score = near
+                # A valid match beats a near-miss; among valid ones the longest token is the most specific,
+                # among near-misses the one with the fewest errors.
+                rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
                     best = (rank, _match(candidate, start, token, valid=valid))
         return best[1] if best else None
+
+    def _context_near_miss(self, value: str, candidates: list[Candidate]) -> Match | None:
+        """A damaged key of a context-only format, in a variable named for the provider (tight fit only)."""
+        token = value.strip()
+        if not candidates or len(token) < _MIN_BODY_FOR_NEAR_MISS or is_reference(token):
+            return None
+        if looks_like_placeholder(token):
+            return None
+        best: tuple[int, Match] | None = None
+        for candidate in candidates:
+            diagnosis = diagnose(candidate.format, token)
+            if not is_attempt(candidate.format, diagnosis, context_only=True):
+                continue
+            score = (diagnosis.score or 0) + len(diagnosis.damages)
+            if best is None or score < best[0]:
+                best = (score, _match(candidate, value.find(token), token, valid=False))
+        return best[1] if best else None
+
+    def _prefix_near_miss(self, value: str, key: str) -> Match | None:
+        """`ghp-...`, `sk_live-...`, `sk-ant-api3-...`: a near-miss of a registered prefix before a valid body.
+
+        Cheap for ordinary values: only single-token values whose first letter starts a registered
+        prefix get as far as an edit distance.
+        """
+        token = value.strip()
+        if not 12 <= len(token) <= 512:
+            return None
+        letter = CONFUSABLES.get(token[0], token[0]).lower()
+        lengths = self._fuzzy_lengths.get(letter)
+        if lengths is None or not lengths[0] <= len(token) <= lengths[1] or _WHITESPACE.search(token):
+            return None
+        cleaned = clean(token)[0]
+        options = self._fuzzy.get(cleaned[:1].lower()) if cleaned else None
+        if not options:
+            return None
+        best: tuple[tuple[int, int], Match] | None = None
+        for candidate in options:
+            fmt = candidate.format
+            if not fmt.min_length - 3 <= len(cleaned) <= fmt.max_length + 3:
+                continue
+            diagnosis = diagnose(fmt, token)
+            if not (diagnosis.valid or diagnosis.prefix_typo is not None) or looks_like_placeholder(token):
+                continue
+            # A prefix typo needs evidence: a checksum that passes, or a variable that asks for a key.
+            if not (fmt.checksum or names_secret(key) or self.named_for(candidate.provider.id, key)):
+                continue
+            rank = ((diagnosis.score or 0) + len(diagnosis.damages), -len(fmt.prefix))
+            if best is None or rank < best[0]:
+                best = (rank, _match(candidate, value.find(token), token, valid=False))
+        return best[1] if best else None
+
+
+def _whole_value(value: str, start: int, end: int) -> bool:
+    return not value[:start].strip() and not value[end:].strip()
+
+
+def _gap_end(value: str, i: int) -> int:
+    """End of a whitespace gap at ``i`` (spaces, tabs, at most one line break, literal escapes), or ``i``."""
+    j = i
+    breaks = 0
+    n = len(value)
+    while j < n and j - i <= _MAX_GAP:
+        char = value[j]
+        if char in "\n\r":
+            breaks += char == "\n" or (char == "\r" and value[j + 1 : j + 2] != "\n")
+            if breaks > 1:
+                return i
+            j += 1
+        elif char in ASCII_WHITESPACE or char in UNICODE_SPACES:
+            j += 1
+        elif char == "\\" and value[j + 1 : j + 2] in ("n", "r", "t"):
+            j += 2
+        else:
+            break
+    return j if j - i <= _MAX_GAP else i
+
+
+def _near_miss(value: str, probe: str, start: int, end: int, fmt: KeyFormat) -> tuple[str, int] | None:
+    """The damaged token starting at ``start`` and how far it is from valid, if it is an attempt at ``fmt``.
+
+    Beyond the run of the format's own characters (``end``), a damaged key continues through
+    characters a copy or a typo puts there: lookalikes, invisible characters, letters or digits
+    outside the alphabet, and up to a few whitespace gaps (a wrapped line, a stray space).
+    Every possible end is diagnosed and the closest fit wins.
+    """
+    charset = fmt.charset
+    n = len(value)
+    ends = [end]
+    i = end
+    gaps = 0
+    while i < n and i - start < fmt.max_length + _MAX_GAP:
+        char = probe[i]
+        following = probe[i + 1 : i + 2]
+        if char in charset or char.isalnum():
+            i += 1
+        elif char in INVISIBLE or char in _STRAY_PUNCTUATION:
+            if not following or not (following in charset or following.isalnum() or following in INVISIBLE):
+                break
+            i += 1
+        else:
+            j = _gap_end(value, i)
+            if j == i or j >= n or gaps >= _MAX_GAPS or probe[j] not in charset:
+                break
+            ends.append(i)
+            gaps += 1
+            i = j
+    ends.append(i)
+    best: tuple[int, str] | None = None
+    for stop in dict.fromkeys(ends):
+        token = value[start:stop]
+        diagnosis = diagnose(fmt, token)
+        if not is_attempt(fmt, diagnosis):
+            continue
+        score = (diagnosis.score or 0) + len(diagnosis.damages)
+        if best is None or score < best[0]:
+            best = (score, token)
+    return (best[1], best[0]) if best else None
 
 
 def _match(candidate: Candidate, start: int, token: str, *, valid: bool) -> Match:

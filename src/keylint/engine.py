@@ -8,6 +8,7 @@ the cross-file rules, and returns a :class:`ScanReport` for the reporters.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,13 +47,11 @@ ENVIRONMENT_WORDS = (
 def environment_of(path: str) -> str | None:
     """ "production" / "development" / "test" when the file name says so."""
     lower = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    stem = lower.replace(".env", "env")
+    # Whole words of the name, last one included: .env.production, values-prod.yaml, settings_dev.toml.
+    parts = set(re.split(r"[.\-_]", lower))
     for env, words in ENVIRONMENT_WORDS:
-        for word in words:
-            for sep_before in (".", "-", "_", ""):
-                for sep_after in (".", "-", "_"):
-                    if f"{sep_before}{word}{sep_after}" in stem and (sep_before or stem.startswith(word)):
-                        return env
+        if parts.intersection(words):
+            return env
     return None
 
 
