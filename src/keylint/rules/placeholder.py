@@ -1,0 +1,156 @@
+"""Placeholders (category ``placeholder``): a key variable that holds no key at all.
+
+`your-api-key-here`, `<YOUR_KEY>`, `sk-...`, `ghp_xxxx`, `changeme`, `TODO` in a
+config that an application really loads means the first request fails with
+"Invalid API Key". In templates (`.env.example`, `.env.sample`, `*.dist`,
+`example.*` ...) placeholders are the point, and are never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from keylint.diagnose import looks_like_placeholder
+from keylint.model import Entry, Match, Severity
+from keylint.providers import all_providers, by_id
+from keylint.rules import Problem, rule
+from keylint.rules.format import config_environment, provider_named_by
+from keylint.values import is_reference, looks_random, names_secret, normalized_name
+
+if TYPE_CHECKING:
+    from keylint.engine import FileContext
+
+# Variables whose emptiness or placeholder breaks an API call (not a password prompt, not a flag).
+_API_CREDENTIAL = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PAT|CREDENTIALS?|DSN)$")
+_SHOWN_PLACEHOLDER = 40
+
+
+def expected_provider(ctx: FileContext, key: str) -> str | None:
+    """The provider whose key a variable is meant to hold, from the registry's names or the name's words."""
+    from keylint.engine import detector_for
+
+    detector = detector_for(ctx.settings)
+    candidates = detector.candidates_for_name(key)
+    if candidates:
+        return candidates[0].provider.id
+    providers = all_providers(ctx.settings.extra_providers)
+    for provider in providers:
+        if detector.named_for(provider.id, key):
+            return provider.id
+    return provider_named_by(key, providers)
+
+
+def _provider_label(provider_id: str | None) -> str:
+    if provider_id is None:
+        return "a real key"
+    provider = by_id(provider_id)
+    return f"a real {provider.name if provider else provider_id} key"
+
+
+def _where_to_get(provider_id: str | None) -> str:
+    provider = by_id(provider_id) if provider_id else None
+    return f" (from {provider.rotate_url})" if provider and provider.rotate_url else ""
+
+
+def _is_api_credential(key: str, provider_id: str | None) -> bool:
+    return provider_id is not None or bool(_API_CREDENTIAL.search(normalized_name(key)))
+
+
+@rule("KL401", "placeholder-key", Severity.ERROR, "placeholder")
+def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """A key or token variable holding a placeholder in a config that is really used.
+
+    ## What it does
+    Reports placeholders (`your-api-key-here`, `<YOUR_KEY>`, `xxx...`, `changeme`, `TODO`,
+    `replace_me`, `dummy`, `sk-...`, `ghp_xxxx...`, `exampledonotuse...`) in variables that
+    name a key, token or secret, in every file that is not a template. Template files
+    (`.env.example`, `.env.sample`, `.env.template`, `*.dist`, `example.*` ...) are skipped:
+    placeholders belong there. A placeholder in an API key or token variable is an error; in
+    other secret variables (passwords) a warning.
+
+    ## Why is this bad?
+    The application starts, sends the placeholder, and the provider answers "Invalid API Key":
+    the deploy fails at the first request rather than at build time.
+
+    ## Example
+    ```dotenv
+    # .env.production
+    OPENAI_API_KEY=your-api-key-here
+    ```
+
+    ## How to fix
+    Put the real key in the config (or in the environment that overrides it), or, if this file
+    is meant to be copied, rename it to a template name such as `.env.example`.
+    """
+    if ctx.template or any(m.valid for m in matches):
+        return
+    value = entry.value.strip()
+    if not value or is_reference(value) or not names_secret(entry.key):
+        return
+    if not looks_like_placeholder(value) or _documented_example(ctx, value):
+        return
+    provider_id = (matches[0].provider if matches else None) or expected_provider(ctx, entry.key)
+    severe = _is_api_credential(entry.key, provider_id)
+    # Quote the placeholder only when it is evidently one (words, markers), never a number or a random string.
+    evident = any(c.isalpha() for c in value) and not looks_random(value)
+    shown = f"the placeholder '{value}'" if len(value) <= _SHOWN_PLACEHOLDER and evident else "a placeholder"
+    yield Problem(
+        f"{entry.key} holds {shown} instead of {_provider_label(provider_id)}: the service answers "
+        f"'Invalid API Key' at the first request; put the real key here{_where_to_get(provider_id)}, or rename "
+        f"the file to a template name (.env.example) if it is meant to be copied",
+        entry=entry,
+        provider=provider_id,
+        severity=None if severe else Severity.WARNING,
+    )
+
+
+def _documented_example(ctx: FileContext, value: str) -> bool:
+    from keylint.engine import detector_for
+
+    return value in detector_for(ctx.settings).examples  # KL105 explains those
+
+
+@rule("KL402", "empty-key", Severity.ERROR, "placeholder")
+def empty_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+    """An API key variable left empty in a production config.
+
+    ## What it does
+    Reports provider key and token variables (`OPENAI_API_KEY=`, `stripe.secret_key: ""`,
+    `api_key:` with no value) that are empty in a config for production: the file name
+    (`.env.production`, `prod.yaml`, `values-prod.yaml`) or a `production:` section says so.
+    Development and unknown configs are left alone, where an empty value often means "this
+    integration is off", and so are templates.
+
+    ## Why is this bad?
+    The key is required where the application runs for real: with an empty value every call
+    fails with "Invalid API Key", or the SDK refuses to start.
+
+    ## Example
+    ```dotenv
+    # .env.production
+    STRIPE_SECRET_KEY=
+    ```
+
+    ## How to fix
+    Set the key here, or delete the line so that the value from the deployment's environment
+    or secret store is used instead of an empty one.
+    """
+    if ctx.template or entry.value.strip() or entry.quote in ("|", ">"):
+        return
+    if entry.tag not in (None, "str", "null"):
+        return
+    found = config_environment(ctx, entry.key)
+    if found is None or found[0] != "production" or not names_secret(entry.key):
+        return
+    provider_id = expected_provider(ctx, entry.key)
+    if not _is_api_credential(entry.key, provider_id) or provider_id is None:
+        return
+    yield Problem(
+        f"{entry.key} is empty in a production config ({found[1]}): {_provider_label(provider_id)} is required "
+        f"here and every request fails with 'Invalid API Key'; set it{_where_to_get(provider_id)}, or delete the "
+        f"line so the deployment's environment provides it",
+        entry=entry,
+        provider=provider_id,
+    )
