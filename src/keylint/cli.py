@@ -23,6 +23,7 @@ COMMANDS = {
     "baseline": "baseline",
     "history": "history",
     "install-hook": "install_hook",
+    "fix": "fix",
 }
 
 

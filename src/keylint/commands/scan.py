@@ -70,6 +70,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="exit 1 when a finding is at or above LEVEL: error (default), warning, info, never",
     )
     gate.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    gate.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes first (as `keylint fix`), then report what is left"
+    )
     add_selection_options(parser)
     add_git_options(parser)
     from keylint.verify.options import add_options as add_verify_options
@@ -212,6 +215,12 @@ def run(args: argparse.Namespace) -> int:
     from keylint.engine import run_scan
 
     settings = settings_from_args(args)
+    if getattr(args, "fix", False):
+        from keylint.commands.fix import apply_fixes
+
+        if getattr(args, "staged", False):
+            raise ConfigError("--fix cannot be combined with --staged (it edits the working tree, not the index)")
+        apply_fixes(args.paths or ["."], settings, log=None if args.quiet else sys.stderr, errors=sys.stderr)
     targets = None
     if getattr(args, "staged", False):
         from keylint.gitinfo import staged_targets
