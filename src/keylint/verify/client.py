@@ -21,9 +21,12 @@ Guarantees, each enforced here and tested:
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
 import random
 import socket
+import ssl
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +41,12 @@ from keylint.verify.options import BaseURL, VerifyOptions
 from keylint.verify.spec import MAX_BODY_BYTES, Prepared, default_outcome, interpret
 
 USER_AGENT = f"keylint/{__version__} (+live key verification)"
+
+# httpcore imports sniffio on every request to learn the async library; when sniffio is not installed
+# (httpx and anyio no longer require it) each failed import searches sys.path again, which costs more
+# CPU than the request itself. A None entry makes the import fail at once: httpcore then uses asyncio.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -138,10 +147,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport, with a connection pool whose every TCP connection goes through the guard."""
 
-    def __init__(self, limits: httpx.Limits, loopback_only: bool) -> None:
-        super().__init__(limits=limits, trust_env=False)
+    def __init__(self, limits: httpx.Limits, loopback_only: bool, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -188,6 +197,7 @@ class Verifier:
         self.base_url = base_url
         self.progress = progress
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl_context: ssl.SSLContext | None = None
         self._host_limits: dict[str, asyncio.Semaphore] = {}
         self._overall: asyncio.Semaphore | None = None
 
@@ -215,11 +225,11 @@ class Verifier:
                 await client.aclose()
 
     def _client_for(self, host: str) -> httpx.AsyncClient:
-        # One pool per provider host: a connection is never reused for a different host.
-        name = "base" if self.base_url else host
-        client = self._clients.get(name)
+        # One pool per provider host (also with the test base URL, to behave the same): a connection is
+        # never reused for another host, and each pool stays small, which keeps httpcore's scheduling cheap.
+        client = self._clients.get(host)
         if client is None:
-            per_pool = self.options.concurrency if self.base_url else self.options.host_concurrency
+            per_pool = self.options.host_concurrency
             limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
             timeout = httpx.Timeout(self.options.timeout, connect=self.options.connect_timeout)
             common: dict[str, Any] = {
@@ -227,12 +237,14 @@ class Verifier:
                 "follow_redirects": False,
                 "headers": {"User-Agent": USER_AGENT},
             }
+            if self._ssl_context is None:  # loading the CA bundle costs ~20 ms: once per run, not per host
+                self._ssl_context = httpx.create_ssl_context()
             if self.base_url is None and _proxied(host):
-                client = httpx.AsyncClient(trust_env=True, limits=limits, **common)
+                client = httpx.AsyncClient(verify=self._ssl_context, trust_env=True, limits=limits, **common)
             else:
-                transport = _GuardedTransport(limits, loopback_only=self.base_url is not None)
+                transport = _GuardedTransport(limits, self.base_url is not None, self._ssl_context)
                 client = httpx.AsyncClient(transport=transport, trust_env=False, **common)
-            self._clients[name] = client
+            self._clients[host] = client
         return client
 
     def _url(self, request: Prepared) -> httpx.URL:
