@@ -214,3 +214,11 @@ def test_config_defined_providers_cannot_carry_a_check():
         settings_from_table(table, "c", ".")
     ok = settings_from_table({"providers": [{"id": "acme", "template": "acme_{alnum:32}"}]}, "c", ".")
     assert all(p.verify is None for p in ok.extra_providers)
+
+
+def test_readme_counts_the_verified_providers():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    count = sum(1 for p in builtin_providers() if checks_of(p))
+    assert f"Checks exist for {count} providers" in readme
