@@ -249,7 +249,7 @@ def test_github_commands_are_escaped_and_cannot_be_forged():
     ]
     _kind, props, message = commands[4]
     assert props == {"file": "odd dir, a:b/100%<x>.json", "line": "2", "col": "1", "title": "KL001 parse-error"}
-    assert "::error::forged, 50% done" in message and "\n" in message
+    assert "::error::forged, 50% done" in message and "\\n" in message  # the newline arrives escaped
     _kind, props, message = commands[0]
     assert props["title"] == "KL101 provider-key" and (props["line"], props["col"]) == ("3", "14")
     assert message.startswith("GitHub personal access token in GITHUB_TOKEN (ghp_…")

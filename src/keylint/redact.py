@@ -13,7 +13,8 @@ import re
 # secrets can be precomputed against them.
 _FINGERPRINT_KEY = b"keylint-fingerprint-v1"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def mask(secret: str | None) -> str | None:
@@ -41,14 +42,18 @@ def secret_digest(secret: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Make scanned text safe for a terminal or a log: control and bidi characters become escapes."""
+    """Make scanned text safe for a terminal or a log: control (newlines included, so one finding stays
+    one line) and bidi characters become escapes."""
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(_escape_one, text)
 
 
 def _escape_one(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
     return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 
 
