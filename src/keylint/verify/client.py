@@ -290,6 +290,8 @@ class Verifier:
             return Answer("unknown", f"no answer within {self.options.timeout:g}s (timed out)"), False, None
         except (httpx.TransportError, OSError) as error:
             return Answer("unknown", f"network error ({_error_kind(error)})"), True, None
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # one odd answer never ends the whole run
+            return Answer("unknown", f"request failed ({type(error).__name__})"), False, None
         mapped = interpret(request.check, code, body)
         status, detail = mapped if mapped is not None else default_outcome(code)
         if (code == 429 or code >= 500) and status in {"unknown", "rate_limited"}:
