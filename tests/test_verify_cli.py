@@ -287,3 +287,10 @@ def test_nothing_to_verify_needs_no_http_library(cli, tmp_path, monkeypatch, pri
     monkeypatch.setitem(sys.modules, "httpx", None)
     assert cli(*SCAN, cwd=tmp_path).code == 0
     assert not private_cache.exists()
+
+
+def test_providers_command_shows_each_check(cli):
+    run = cli("providers", "aws")
+    assert "access-key-id: POST https://sts.amazonaws.com/" in run.out
+    assert "AWS_SECRET_ACCESS_KEY" in run.out
+    assert "live verification (--verify): none" in cli("providers", "pypi").out

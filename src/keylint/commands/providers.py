@@ -32,7 +32,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"  variables: {', '.join(provider.env_vars)}")
         if provider.rotate_url:
             print(f"  rotate at: {provider.rotate_url}")
-        print(f"  live verification: {'yes' if provider.verify else 'no'}")
+        from keylint.verify.spec import checks_of, describe
+
+        checks = checks_of(provider)
+        print(f"  live verification (--verify): {'' if checks else 'none'}".rstrip())
+        for check in checks:
+            print(f"    {describe(check)}")
         return 0
     providers = all_providers()
     for p in providers:

@@ -237,6 +237,27 @@ class Check:
         return urlsplit(self.url).netloc.lower()
 
 
+def describe(check: Check) -> str:
+    """One line for `keylint providers ID`: which kinds, what request, where the key goes, what else it needs."""
+    kinds = ", ".join(check.kinds) if check.kinds else "all kinds"
+    if check.environments:
+        kinds += f" ({', '.join(e or 'any' for e in check.environments)})"
+    auth = check.auth
+    where = {
+        "header": f"header {auth.name}",
+        "basic": "basic auth",
+        "query": f"query ?{auth.name}=",
+        "form": f"form field {auth.name}",
+        "json": f"JSON field {auth.name}",
+        "path": "URL path",
+        "aws-sigv4": "SigV4 signature",
+    }.get(auth.place, auth.place)
+    needs = [p.described for p in check.params if p.required and p.default is None]
+    text = f"{kinds}: {check.method} {check.url.split('?')[0]}  (key in {where}"
+    text += f"; needs {', '.join(needs)})" if needs else ")"
+    return text + (f"  [{check.note}]" if check.note else "")
+
+
 def checks_of(provider: Any) -> tuple[Check, ...]:
     verify = getattr(provider, "verify", None)
     if verify is None:
