@@ -374,3 +374,45 @@ def test_every_kind_with_a_check_is_a_real_kind_of_its_provider():
             assert set(check.kinds) <= kinds, (p.id, check.kinds)
             for param in check.params:
                 assert set(param.kinds) <= kinds, (p.id, param.name)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.id}:{c.environment or ''}".rstrip(":"))
+def test_provider_retries_429_and_5xx_and_times_out_slow_answers(case: Case, loopback, cli, tmp_path):
+    """Per provider: 429 (Retry-After) then 500 then the valid answer is valid after 3 requests; a slow
+    answer beyond --verify-timeout is unknown after 1 (a timeout is not retried)."""
+    import threading
+    import time
+
+    retried, slow = _key(case, 0), _key(case, 1)
+    for seed, key in enumerate((retried, slow)):
+        values = {name: _partner(spec, seed) for name, (_, spec) in case.partners.items()}
+        lines = [f"{case.var}={key}", *(f"{case.partners[n][0]}={v}" for n, v in values.items()), *case.lines]
+        (tmp_path / f"f{seed}").mkdir()
+        (tmp_path / f"f{seed}" / ".env").write_text("\n".join(lines) + "\n")
+    status, body, expected = case.answers[0]
+    seen_retried = seen_slow = 0
+    lock = threading.Lock()
+
+    def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        nonlocal seen_retried, seen_slow
+        if slow in seen.raw or slow.split("/api/webhooks/")[-1] in seen.raw:
+            with lock:
+                seen_slow += 1
+            time.sleep(1.0)
+            return status, body, {}
+        with lock:
+            seen_retried += 1
+            attempt = seen_retried
+        if attempt == 1:
+            return 429, {"error": "slow down"}, {"Retry-After": "0"}
+        if attempt == 2:
+            return 500, "internal error", {"Retry-After": "0"}
+        return status, body, {}
+
+    loopback.answer(answer)
+    report = cli(*SCAN, "--verify-timeout", "0.25", cwd=tmp_path).json()
+    assert verification_of(report, "f0/.env", key=case.var)["status"] == expected
+    assert seen_retried == 3
+    timed_out = verification_of(report, "f1/.env", key=case.var)
+    assert timed_out["status"] == "unknown" and "timed out" in timed_out["detail"]
+    assert seen_slow == 1  # a timeout is not retried
