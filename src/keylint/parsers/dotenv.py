@@ -47,6 +47,14 @@ _END_OF_LINE = re.compile(r"[^\S\r\n]*(?:\r\n|\n|\r|$)")
 _REST_OF_LINE = re.compile(r"[^\r\n]*(?:\r|\n|\r\n)?")
 _DOUBLE_QUOTE_ESCAPES = re.compile(r"\\[\\'\"abfnrtv]")
 _SINGLE_QUOTE_ESCAPES = re.compile(r"\\[\\']")
+# Ours: the usual statement at once (key, `=`, a plain value or a one-line quoted value without
+# backslashes, an optional comment, the end of the line); anything else takes the general path.
+_SIMPLE = re.compile(
+    r"(?P<key>[^=\#\s'][^=\#\s]*)[^\S\r\n]*=[^\S\r\n]*"
+    r"""(?:(?P<quote>["'])(?P<inner>[^"'\\\r\n]*)(?P=quote)[^\S\r\n]*(?:\#(?P<comment>[^\r\n]*))?"""
+    r"""|(?P<plain>[^\s"'\#`][^\r\n]*))"""
+    r"(?:\r\n|\n|\r|$)"
+)
 _ESCAPES = {
     "\\\\": "\\",
     "\\'": "'",
@@ -106,8 +114,9 @@ class _Scanner:
             if pos >= size:
                 break
             start = pos
+            fast = self.simple(pos)
             try:
-                pos, entry, bare = self.binding(pos)
+                pos, entry, bare = fast if fast is not None else self.binding(pos)
             except _Invalid as invalid:
                 pos = _REST_OF_LINE.match(text, invalid.pos).end()  # type: ignore[union-attr]
                 self.invalid(start, invalid.pos)
@@ -141,6 +150,34 @@ class _Scanner:
             seen[entry.key] = entry.key_line
             self.result.entries.append(entry)
         return self.result
+
+    def simple(self, pos: int) -> tuple[int, Entry, None] | None:
+        """The common one-line statement in one regex match (None: take the general path).
+
+        Same result as ``binding``; the differential tests against python-dotenv hold both to it."""
+        text = self.text
+        key_pos = _EXPORT.match(text, pos).end()  # type: ignore[union-attr]
+        match = _SIMPLE.match(text, key_pos)
+        if match is None:
+            return None
+        key = match.group("key")
+        quote = match.group("quote")
+        if quote is not None:
+            value_pos = match.start("inner")
+            inner = match.group("inner")
+            entry = self.entry(key, key_pos, inner, quote + inner + quote, value_pos, quote)
+            comment = match.group("comment")
+        else:
+            value_pos = match.start("plain")
+            part = match.group("plain")
+            cut = _UNQUOTED_COMMENT.search(part)
+            comment = None
+            if cut is not None:
+                comment = part[cut.end() :]
+                part = part[: cut.start()]
+            value = part.rstrip()
+            entry = self.entry(key, key_pos, value, value, value_pos, "")
+        return match.end(), _with_comment(entry, comment) if comment is not None else entry, None
 
     def binding(self, pos: int) -> tuple[int, Entry | None, str | None]:
         """One statement, as python-dotenv's ``parse_binding``.
