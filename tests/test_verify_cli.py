@@ -4,6 +4,7 @@ leaks, partners, safety against endpoints named in scanned files, options, progr
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 
 import pytest
@@ -294,3 +295,34 @@ def test_providers_command_shows_each_check(cli):
     assert "access-key-id: POST https://sts.amazonaws.com/" in run.out
     assert "AWS_SECRET_ACCESS_KEY" in run.out
     assert "live verification (--verify): none" in cli("providers", "pypi").out
+
+
+def test_a_provider_quoting_the_key_never_gets_it_into_the_cache_or_report(loopback, cli, tmp_path, private_cache):
+    from keylint.providers import by_id
+
+    key = make_key("slack", "bot-token")
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={key}\n")
+    # A check whose detail repeats a field of the answer, and an answer that quotes the key in it.
+    slack = by_id("slack")
+    original = slack.verify
+    from keylint.verify.spec import Check, bearer, on
+
+    echoing = Check(
+        "https://slack.com/api/auth.test",
+        method="POST",
+        auth=bearer(),
+        kinds=("bot-token",),
+        outcomes=(on(200, "invalid", field="error", detail="Slack says {value}"),),
+    )
+    object.__setattr__(slack, "verify", echoing)
+    try:
+        loopback.always(200, {"ok": False, "error": f"bad token {key[:40]}"})
+        report = cli(*SCAN, cwd=tmp_path).json()
+    finally:
+        object.__setattr__(slack, "verify", original)
+    result = verification_of(report, ".env")
+    assert result["status"] == "invalid" and result["detail"].startswith("Slack says bad token")
+    stored = b"".join(p.read_bytes() for p in private_cache.iterdir()).decode("latin-1")
+    for text in (result["detail"], stored, json.dumps(report)):
+        for i in range(len(key) - 7):
+            assert key[i : i + 8] not in text

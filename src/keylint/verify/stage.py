@@ -169,7 +169,8 @@ def _ask(
             show.close()
     now = time.time()
     for (job, _), answer in zip(sendable, answers, strict=True):
-        job.result = Result(answer.status, answer.detail, now)
+        # Scrubbed before it is cached or shown: a provider's words may quote the key.
+        job.result = Result(answer.status, _scrubbed(answer.detail, job.secrets), now)
 
 
 # --- planning ------------------------------------------------------------------------------------
