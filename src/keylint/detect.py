@@ -108,6 +108,12 @@ class Detector:
         value = entry.value
         if value in self.examples:
             return [_match(self.examples[value], 0, value, valid=True)]
+        found = self._find(entry)
+        # `sk_live_XXXXXXXXXXXXXXXXXXXXXXXX` has the shape of a key and is a stand-in (the placeholder rules say so).
+        return [m for m in found if not looks_like_placeholder(m.token)] if found else found
+
+    def _find(self, entry: Entry) -> list[Match]:
+        value = entry.value
         # Prefixes are looked for with lookalike characters read as what they imitate (a Cyrillic `р` in `ghр_`).
         probe = value if value.isascii() else "".join(CONFUSABLES.get(c, c) for c in value)
         prefixed: list[Match] = []
@@ -126,14 +132,33 @@ class Detector:
         # key in GEMINI_API_KEY; `sk-` + 32 hex is DeepSeek's in DEEPSEEK_API_KEY, not a broken OpenAI key).
         token = value.strip()
         candidates = self.candidates_for_name(entry.key)
-        for candidate in candidates:
-            if format_valid(candidate.format, token):
-                return [_match(candidate, value.find(token), token, valid=True)]
+        if candidates:
+            named = self._named_match(value, token, candidates)
+            if named is not None:
+                return [named]
         if prefixed:
             return prefixed
         # Nothing recognised: a damaged key in a variable named for its provider, or a mistyped prefix.
         near = self._context_near_miss(value, candidates) or self._prefix_near_miss(value, entry.key)
         return [near] if near is not None else []
+
+    def _named_match(self, value: str, token: str, candidates: list[Candidate]) -> Match | None:
+        """The key a variable named for a provider holds, by that provider's context-only formats."""
+        valid = next((c for c in candidates if format_valid(c.format, token)), None)
+        # A token with the exact shape of a checksummed format (Azure Storage's `+ASt` marker) whose checksum
+        # fails is that key damaged, even when a broader format of the same provider would accept it.
+        broken = next((c for c in candidates if c.format.checksum and _checksum_fails(c.format, token)), None)
+        if broken is not None and (valid is None or _fixed_size(broken.format) > _fixed_size(valid.format)):
+            return _match(broken, value.find(token), token, valid=False)
+        if valid is not None:
+            return _match(valid, value.find(token), token, valid=True)
+        half = len(token) // 2
+        if half >= _MIN_BODY_FOR_NEAR_MISS and token[:half] == token[half:]:
+            # The same key pasted twice in a row: the first copy is the key (duplicated-paste explains the rest).
+            twice = next((c for c in candidates if format_valid(c.format, token[:half])), None)
+            if twice is not None:
+                return _match(twice, value.find(token), token[:half], valid=True)
+        return None
 
     def _best_at(self, value: str, start: int, probe: str | None = None) -> Match | None:
         probe = value if probe is None else probe
@@ -173,6 +198,12 @@ class Detector:
                     if near is None or looks_like_placeholder(near[0]):
                         continue
                     token, score = near
+                elif fmt.min_length != fmt.max_length and end < len(value) and _continues(value, probe, end, charset):
+                    # A key of variable length is valid when cut anywhere past its minimum: if the value goes on,
+                    # across a line break or an invisible character, to the end, the whole is the (damaged) key.
+                    near = _near_miss(value, probe, start, end, fmt, beyond=True)
+                    if near is not None and not value[start + len(near[0]) :].strip() and diagnose(fmt, near[0]).valid:
+                        token, score, valid = near[0], near[1], False
                 # A valid match beats a near-miss; among valid ones the longest token is the most specific,
                 # among near-misses the one with the fewest errors.
                 rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
@@ -231,6 +262,24 @@ class Detector:
         return best[1] if best else None
 
 
+def _checksum_fails(fmt: KeyFormat, token: str) -> bool:
+    return bool(fmt.regex.fullmatch(token)) and not format_valid(fmt, token)
+
+
+def _continues(value: str, probe: str, end: int, charset: frozenset[str]) -> bool:
+    """Is the character after a valid key damage that a key goes on after (a line break, an invisible character)?"""
+    char = probe[end]
+    if char in INVISIBLE or char in UNICODE_SPACES or char in CONFUSABLES:
+        return True
+    gap = _gap_end(value, end)
+    return gap > end and gap < len(value) and "\n" in value[end:gap] and probe[gap] in charset
+
+
+def _fixed_size(fmt: KeyFormat) -> int:
+    """How many characters of the format are fixed text: the more, the more specific the shape."""
+    return sum(len(s.literal) for s in fmt.segments)
+
+
 def _whole_value(value: str, start: int, end: int) -> bool:
     return not value[:start].strip() and not value[end:].strip()
 
@@ -256,13 +305,15 @@ def _gap_end(value: str, i: int) -> int:
     return j if j - i <= _MAX_GAP else i
 
 
-def _near_miss(value: str, probe: str, start: int, end: int, fmt: KeyFormat) -> tuple[str, int] | None:
+def _near_miss(
+    value: str, probe: str, start: int, end: int, fmt: KeyFormat, *, beyond: bool = False
+) -> tuple[str, int] | None:
     """The damaged token starting at ``start`` and how far it is from valid, if it is an attempt at ``fmt``.
 
     Beyond the run of the format's own characters (``end``), a damaged key continues through
     characters a copy or a typo puts there: lookalikes, invisible characters, letters or digits
     outside the alphabet, and up to a few whitespace gaps (a wrapped line, a stray space).
-    Every possible end is diagnosed and the closest fit wins.
+    Every possible end is diagnosed and the closest fit wins (only ends past ``end`` with ``beyond``).
     """
     charset = fmt.charset
     n = len(value)
@@ -286,16 +337,20 @@ def _near_miss(value: str, probe: str, start: int, end: int, fmt: KeyFormat) -> 
             gaps += 1
             i = j
     ends.append(i)
-    best: tuple[int, str] | None = None
+    best: tuple[tuple[int, int], str] | None = None
     for stop in dict.fromkeys(ends):
+        if beyond and stop <= end:
+            continue
         token = value[start:stop]
         diagnosis = diagnose(fmt, token)
         if not is_attempt(fmt, diagnosis):
             continue
-        score = (diagnosis.score or 0) + len(diagnosis.damages)
-        if best is None or score < best[0]:
-            best = (score, token)
-    return (best[1], best[0]) if best else None
+        # Fewest errors first; on a tie the token that explains more of the value (a bad last character
+        # is one wrong character, not a key one character short).
+        rank = ((diagnosis.score or 0) + len(diagnosis.damages), -len(token))
+        if best is None or rank < best[0]:
+            best = (rank, token)
+    return (best[1], best[0][0]) if best else None
 
 
 def _match(candidate: Candidate, start: int, token: str, *, valid: bool) -> Match:

@@ -541,7 +541,8 @@ def looks_like_placeholder(value: str) -> bool:
         return False
     if _PLACEHOLDER_TAIL.search(v) or _PLACEHOLDER_RUN.search(v):
         return True
-    if not looks_random(v):
-        return is_placeholder(v)
+    if not looks_random(re.sub(r"\s+", "", v)):
+        # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.
+        return is_placeholder(v) or is_placeholder(re.sub(r"[-_.\s]+", "", v))
     low = v.lower()
     return any(word in low for word in _LONG_PLACEHOLDER_WORDS)

@@ -12,6 +12,7 @@ Exit codes follow pre-commit's fixers: 0 nothing to fix, 1 files were changed (o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -140,10 +141,8 @@ def _write(path: str, data: bytes, errors: TextIO, display: str) -> bool:
         os.chmod(temporary, mode)
         os.replace(temporary, real)
     except OSError as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         print(f"keylint: {display}: cannot write ({error.strerror or error}); not fixed", file=errors)
         return False
     return True

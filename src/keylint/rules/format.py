@@ -92,9 +92,22 @@ def _problem(entry: Entry, match: Match, message: str, offset: int, **kwargs: ob
     )
 
 
+def secret_name(key: str) -> bool:
+    """names_secret, remembered: every rule asks it about every value."""
+    known = _SECRET_NAMES.get(key)
+    if known is None:
+        if len(_SECRET_NAMES) > 8192:
+            _SECRET_NAMES.clear()
+        known = _SECRET_NAMES[key] = names_secret(key)
+    return known
+
+
+_SECRET_NAMES: dict[str, bool] = {}
+
+
 def _expects_secret(entry: Entry, matches: list[Match]) -> bool:
     """Does this entry hold (or is it meant to hold) a key or secret?"""
-    return bool(matches) or names_secret(entry.key)
+    return bool(matches) or secret_name(entry.key)
 
 
 # -- KL201-KL204: the token itself ----------------------------------------------------
@@ -336,6 +349,7 @@ def _cleaned_head(diagnosis: Diagnosis) -> str:
 
 # -- KL205-KL209: damage from copying and pasting ---------------------------------------
 
+_EDGE = frozenset(" \t\r\n\f\v\\")
 _ESCAPE_NAMES = {"\n": "a line break (\\n)", "\r": "a carriage return (\\r)", "\t": "a tab", " ": "a space"}
 
 
@@ -410,6 +424,9 @@ def whitespace(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator
     inside a key when the joined key is valid.
     """
     value = entry.value
+    damaged = any(not m.valid for m in matches)
+    if not (damaged or value[:1] in _EDGE or value[-1:] in _EDGE or value[-2:-1] == "\\"):
+        return
     if not value.strip() or _PEM in value or not _expects_secret(entry, matches):
         return
     lead, trail = _edge_whitespace(value)
@@ -499,7 +516,7 @@ def invisible_character(entry: Entry, matches: list[Match], ctx: FileContext) ->
     invisible characters, and replaces lookalikes when the result is a valid key.
     """
     value = entry.value
-    if not _expects_secret(entry, matches) or value.isascii():
+    if value.isascii() or not _expects_secret(entry, matches):
         return
     in_tokens: set[int] = set()
     for match in matches:
@@ -773,15 +790,38 @@ def _provider_words(providers: tuple[Provider, ...]) -> tuple[tuple[tuple[str, .
     return _WORDS[id(providers)]
 
 
+_NAMED_BY: dict[tuple[int, str], str | None] = {}
+
+
 def provider_named_by(key: str, providers: tuple[Provider, ...] | None = None) -> str | None:
     """The provider a variable name points at (OPENAI_API_KEY -> openai), if exactly one does."""
-    parts = normalized_name(key).split("_")
+    providers = providers or all_providers()
+    name = normalized_name(key)
+    cache_key = (id(providers), name)
+    if cache_key not in _NAMED_BY:
+        if len(_NAMED_BY) > 4096:
+            _NAMED_BY.clear()
+        _NAMED_BY[cache_key] = _provider_named_by(name, providers)
+    return _NAMED_BY[cache_key]
+
+
+_FIRST_WORDS: dict[int, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+
+
+def _provider_named_by(name: str, providers: tuple[Provider, ...]) -> str | None:
+    index = _FIRST_WORDS.get(id(providers))
+    if index is None:
+        index = {}
+        for sequence, provider_id in _provider_words(providers):
+            index.setdefault(sequence[0], []).append((sequence, provider_id))
+        _FIRST_WORDS[id(providers)] = index
+    parts = name.split("_")
     best: tuple[int, set[str]] = (0, set())
-    for sequence, provider_id in _provider_words(providers or all_providers()):
-        size = len(sequence)
-        if size < best[0]:
-            continue
-        if any(tuple(parts[i : i + size]) == sequence for i in range(len(parts) - size + 1)):
+    for i, part in enumerate(parts):
+        for sequence, provider_id in index.get(part, ()):
+            size = len(sequence)
+            if size < best[0] or tuple(parts[i : i + size]) != sequence:
+                continue
             if size > best[0]:
                 best = (size, {provider_id})
             else:
@@ -934,10 +974,8 @@ def _provider_problem(entry: Entry, match: Match, ctx: FileContext) -> Problem |
         return None  # the registry lists this very variable for the key's provider
     word = next((seq for seq, pid in _provider_words(providers) if pid == named_id), (named_id.upper(),))
     stem = "_".join(word)
-    for other in ctx.entries:
-        other_name = normalized_name(other.key)
-        if other is not entry and other_name.startswith(stem) and _BASE_URL.search(other_name):
-            return None  # the SDK is pointed at another API on purpose
+    if any(name.startswith(stem) for name in _base_url_names(ctx)):
+        return None  # the SDK is pointed at another API on purpose (OPENAI_BASE_URL=https://openrouter.ai/...)
     return _problem(
         entry,
         match,
@@ -947,6 +985,14 @@ def _provider_problem(entry: Entry, match: Match, ctx: FileContext) -> Problem |
         0,
         extra={"expected_provider": named_id},
     )
+
+
+def _base_url_names(ctx: FileContext) -> list[str]:
+    names = ctx.notes.get("base_url_names")
+    if names is None:
+        names = [n for n in (normalized_name(e.key) for e in ctx.entries) if _BASE_URL.search(n)]
+        ctx.notes["base_url_names"] = names
+    return names
 
 
 _ENV_WORDS = {

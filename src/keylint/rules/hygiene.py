@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING
 from keylint.fix import edit_at, offset_of, requote
 from keylint.model import Entry, Match, ParseProblem, Severity
 from keylint.rules import Problem, rule
+from keylint.rules.format import secret_name
 from keylint.rules.secrets import describe, provider_name
-from keylint.values import has_embedded_reference, is_reference, names_secret
+from keylint.values import has_embedded_reference, is_reference
 
 if TYPE_CHECKING:
     from keylint.engine import FileContext
 
 
 def _expects_secret(entry: Entry, matches: list[Match]) -> bool:
-    return bool(matches) or names_secret(entry.key)
+    return bool(matches) or secret_name(entry.key)
 
 
 def _holding(matches: list[Match]) -> str:
@@ -80,9 +81,11 @@ def dotenv_comment(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
     ## How to fix
     Quote the value with single quotes: `DB_PASSWORD='hunter2 #42'`. `keylint fix` does it.
     """
-    if ctx.fmt != "dotenv" or entry.quote or not _expects_secret(entry, matches):
-        return
     value = entry.value
+    if ctx.fmt != "dotenv" or entry.quote or ("#" not in value and entry.comment is None):
+        return
+    if not _expects_secret(entry, matches):
+        return
     if "#" in value and not is_reference(value):
         at = value.index("#")
         line, column = entry.position_of(at)
@@ -197,7 +200,13 @@ def dotenv_interpolation(entry: Entry, matches: list[Match], ctx: FileContext) -
 
 
 def _entries_for(ctx: FileContext, problem: ParseProblem) -> list[tuple[Entry, list[Match]]]:
-    return [(e, ms) for e, ms in zip(ctx.entries, ctx.matches, strict=True) if problem.key and e.key == problem.key]
+    by_key = ctx.notes.get("entries_by_key")
+    if by_key is None:
+        by_key = {}
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            by_key.setdefault(entry.key, []).append((entry, matches))
+        ctx.notes["entries_by_key"] = by_key
+    return by_key.get(problem.key, []) if problem.key else []
 
 
 _STRAY_QUOTE = re.compile(r"""[^"'`]["'`]$""")
@@ -245,7 +254,9 @@ def unbalanced_quote(ctx: FileContext) -> Iterator[Problem]:
         return
     for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
         value = entry.value
-        if entry.quote or not _expects_secret(entry, matches) or not _STRAY_QUOTE.search(value):
+        if entry.quote or value[-1:] not in ("'", '"', "`") or not _STRAY_QUOTE.search(value):
+            continue
+        if not _expects_secret(entry, matches):
             continue
         quote = value[-1]
         if value.count(quote) != 1 or (ctx.fmt == "yaml" and quote == "`"):
@@ -415,7 +426,9 @@ def yaml_coercion(entry: Entry, matches: list[Match], ctx: FileContext) -> Itera
     if ctx.fmt != "yaml" or entry.quote or entry.decoded_from or "\n" in entry.raw:
         return
     value = entry.value
-    if len(value) < _MIN_COERCED_LENGTH or not _expects_secret(entry, matches) or is_reference(value):
+    if len(value) < _MIN_COERCED_LENGTH or (entry.tag in (None, "str") and yaml12_type(value) == "str"):
+        return
+    if not _expects_secret(entry, matches) or is_reference(value):
         return
     tag11 = entry.tag or "str"
     tag12 = yaml12_type(value)

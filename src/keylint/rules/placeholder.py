@@ -16,7 +16,7 @@ from keylint.diagnose import looks_like_placeholder
 from keylint.model import Entry, Match, Severity
 from keylint.providers import all_providers, by_id
 from keylint.rules import Problem, rule
-from keylint.rules.format import config_environment, provider_named_by
+from keylint.rules.format import config_environment, provider_named_by, secret_name
 from keylint.values import is_reference, looks_random, names_secret, normalized_name
 
 if TYPE_CHECKING:
@@ -27,19 +27,56 @@ _API_CREDENTIAL = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|AC
 _SHOWN_PLACEHOLDER = 40
 
 
+_EXPECTED: dict[tuple[int, str], str | None] = {}
+_VARIABLES: dict[int, frozenset[str]] = {}
+_LAST_WORDS: dict[int, frozenset[str]] = {}
+
+
+def provider_variable(ctx: FileContext, key: str) -> bool:
+    """Is the variable (or its suffix: APP_OPENAI_API_KEY) one that the registry lists for some provider?"""
+    providers = all_providers(ctx.settings.extra_providers)
+    names = _VARIABLES.get(id(providers))
+    if names is None:
+        names = frozenset(v.upper() for p in providers for v in p.env_vars)
+        _VARIABLES[id(providers)] = names
+        _LAST_WORDS[id(names)] = frozenset(v.rsplit("_", 1)[-1] for v in names)
+    # Most variables end in a word no provider variable ends in (PORT, HOST, ENABLED): no need to look further.
+    last = key.rsplit(".", 1)[-1].replace("-", "_").rsplit("_", 1)[-1].upper()
+    if last not in _LAST_WORDS[id(names)]:
+        return False
+    known = _IS_VARIABLE.get((id(names), key))
+    if known is None:
+        parts = normalized_name(key).split("_")
+        known = any("_".join(parts[i:]) in names for i in range(len(parts)))
+        if len(_IS_VARIABLE) > 8192:
+            _IS_VARIABLE.clear()
+        _IS_VARIABLE[(id(names), key)] = known
+    return known
+
+
+_IS_VARIABLE: dict[tuple[int, str], bool] = {}
+
+
 def expected_provider(ctx: FileContext, key: str) -> str | None:
     """The provider whose key a variable is meant to hold, from the registry's names or the name's words."""
     from keylint.engine import detector_for
 
     detector = detector_for(ctx.settings)
+    cache_key = (id(detector), normalized_name(key))
+    if cache_key in _EXPECTED:
+        return _EXPECTED[cache_key]
+    found: str | None = None
     candidates = detector.candidates_for_name(key)
     if candidates:
-        return candidates[0].provider.id
-    providers = all_providers(ctx.settings.extra_providers)
-    for provider in providers:
-        if detector.named_for(provider.id, key):
-            return provider.id
-    return provider_named_by(key, providers)
+        found = candidates[0].provider.id
+    else:
+        providers = all_providers(ctx.settings.extra_providers)
+        found = next((p.id for p in providers if detector.named_for(p.id, key)), None)
+        found = found or provider_named_by(key, providers)
+    if len(_EXPECTED) > 4096:
+        _EXPECTED.clear()
+    _EXPECTED[cache_key] = found
+    return found
 
 
 def _provider_label(provider_id: str | None) -> str:
@@ -87,7 +124,7 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     if ctx.template or any(m.valid for m in matches):
         return
     value = entry.value.strip()
-    if not value or is_reference(value) or not names_secret(entry.key):
+    if not value or not (secret_name(entry.key) or provider_variable(ctx, entry.key)) or is_reference(value):
         return
     if not looks_like_placeholder(value) or _documented_example(ctx, value):
         return
@@ -141,11 +178,13 @@ def empty_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[
         return
     if entry.tag not in (None, "str", "null"):
         return
+    if not (secret_name(entry.key) or provider_variable(ctx, entry.key)):
+        return
     found = config_environment(ctx, entry.key)
-    if found is None or found[0] != "production" or not names_secret(entry.key):
+    if found is None or found[0] != "production":
         return
     provider_id = expected_provider(ctx, entry.key)
-    if not _is_api_credential(entry.key, provider_id) or provider_id is None:
+    if provider_id is None or not (names_secret(entry.key) or _API_CREDENTIAL.search(normalized_name(entry.key))):
         return
     yield Problem(
         f"{entry.key} is empty in a production config ({found[1]}): {_provider_label(provider_id)} is required "
