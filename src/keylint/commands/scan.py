@@ -22,7 +22,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # and changes the report in place.
 POST_STAGES: list[str] = [
     # Verification stages belong before the two below, which read their results.
-    "keylint.verify.stage:run",  # --verify: KL7xx, Finding.extra["verification"]
+    "keylint.verify:run_stage",  # --verify (keylint.verify.stage): KL7xx, Finding.extra["verification"]
     "keylint.rules.stale:rotation_age_stage",  # KL605 (--max-age, git blame)
     "keylint.rules.stale:stale_copy_stage",  # KL614, reads Finding.extra["verification"]
     "keylint.baseline:apply_stage",  # keep last: it filters what every stage produced

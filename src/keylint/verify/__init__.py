@@ -12,3 +12,15 @@ Nothing here is imported unless ``--verify`` is given (the CLI options live in
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+
+def run_stage(report: Any, args: Any) -> None:
+    """The post stage registered in ``commands/scan.py``: imports the verification code only for ``--verify``,
+    so a plain scan (a pre-commit run) pays nothing for it."""
+    if not getattr(args, "verify", False):
+        return
+    from keylint.verify.stage import run
+
+    run(report, args)

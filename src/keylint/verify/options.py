@@ -47,7 +47,7 @@ def _positive_int(value: Any, what: str) -> int:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)  # only __init__: imported by every `keylint scan`
 class VerifyOptions:
     timeout: float = DEFAULT_TIMEOUT  # total seconds per request attempt
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
@@ -118,7 +118,7 @@ def apply_args(settings: Settings, args: argparse.Namespace) -> Settings:
     return settings.with_options(verify=True)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)  # only __init__: imported by every `keylint scan`
 class BaseURL:
     """KEYLINT_VERIFY_BASE_URL, parsed: every request goes to scheme://host:port instead (testing aid)."""
 
