@@ -1,7 +1,8 @@
 """The ``--verify`` post stage: plan one check per distinct key, ask (or read the cache), report.
 
-Runs on the finished :class:`~keylint.engine.ScanReport` (registered in ``commands/scan.py``
-``POST_STAGES``). For every provider key the scan found, it
+Runs on the finished :class:`~keylint.engine.ScanReport` (``commands/scan.py`` ``POST_STAGES`` names
+:func:`keylint.verify.run_stage`, which imports this module only for ``--verify``). For every
+provider key the scan found, it
 
 1. picks the provider's check for that kind of key (none: ``unverifiable``), refuses known AWS
    canary accounts, and finds partner values next to the key (:mod:`keylint.verify.pairing`);
