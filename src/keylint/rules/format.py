@@ -63,6 +63,11 @@ def _rotate_hint(match: Match, verb: str = "copy it again") -> str:
 
 
 def _column(entry: Entry, offset: int) -> tuple[int, int]:
+    if entry.quote == "|" and not entry.decoded_from:
+        # A literal block keeps its lines: value line k is source line `line + k`, indentation removed.
+        before = entry.value[:offset]
+        newlines = before.count("\n")
+        return entry.line + newlines, entry.column + len(before) - (before.rfind("\n") + 1)
     return entry.position_of(offset)
 
 
@@ -446,7 +451,7 @@ def whitespace(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator
             # Block scalars: position_of counts from the header line; the content starts at (line, column).
             line, column = entry.line, entry.column + (0 if lead else len(core.split("\n")[-1]))
         else:
-            line, column = entry.position_of(offset)
+            line, column = _column(entry, offset)
         yield Problem(
             f"the value of {entry.key} ({_key_of(entry, matches)}) {where} with {_describe_gap(gap)}: the "
             f"application receives it as part of the key and {_rejects(matches)}; {fix}",
@@ -545,7 +550,7 @@ def invisible_character(entry: Entry, matches: list[Match], ctx: FileContext) ->
     what = _key_of(entry, matches)
     for index in invisible:
         char = value[index]
-        line, column = entry.position_of(index)
+        line, column = _column(entry, index)
         yield Problem(
             f"{char_name(char)} at column {column} in the value of {entry.key}: invisible in an editor but part of "
             f"{what} the application receives, so {_rejects(matches)}; delete it",
@@ -608,7 +613,7 @@ def smart_quotes(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterat
     shown = "".join(dict.fromkeys(value[i] for i in quotes))
     wrapped = len(quotes) == 2 and quotes[0] == 0 and quotes[1] == len(value) - 1
     how = "is wrapped in" if wrapped else "contains"
-    line, column = entry.position_of(quotes[0])
+    line, column = _column(entry, quotes[0])
     yield Problem(
         f"the value of {entry.key} ({_key_of(entry, matches)}) {how} typographic quotes ({shown}), pasted from a "
         f"document or chat: loaders keep them as part of the value and {_rejects(matches)}; use plain quotes "
@@ -698,7 +703,7 @@ def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> It
     else:
         spans = [(0, cut)]
     edits = delete_value_chars(ctx, entry, spans) if spans else ()
-    line, column = entry.position_of(0)
+    line, column = _column(entry, 0)
     yield Problem(
         f"the value of {entry.key} starts with '{value[:cut].strip()}': the assignment was pasted into the value, "
         f"so the application receives it in front of {_key_of(entry, matches)}; delete '{value[:cut].strip()}'",

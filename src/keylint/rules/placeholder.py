@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # Variables whose emptiness or placeholder breaks an API call (not a password prompt, not a flag).
 _API_CREDENTIAL = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|ACCESS_KEY|PAT|CREDENTIALS?|DSN)$")
 _SHOWN_PLACEHOLDER = 40
+# `AUTH=true`, `token_auth: off`: switches in secret-sounding settings, not stand-ins for a key.
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "0", "1"})
+_NULLS = frozenset({"none", "null", "nil", "~", "undefined"})
 
 
 _EXPECTED: dict[tuple[int, str], str | None] = {}
@@ -126,10 +129,12 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     value = entry.value.strip()
     if not value or not (secret_name(entry.key) or provider_variable(ctx, entry.key)) or is_reference(value):
         return
-    if not looks_like_placeholder(value) or _documented_example(ctx, value):
+    if value.lower() in _FLAGS or not looks_like_placeholder(value) or _documented_example(ctx, value):
         return
     provider_id = (matches[0].provider if matches else None) or expected_provider(ctx, entry.key)
     severe = _is_api_credential(entry.key, provider_id)
+    if value.lower() in _NULLS and not severe:
+        return  # `auth: null` is a setting switched off, `API_KEY=null` a key that was never filled in
     # Quote the placeholder only when it is evidently one (words, markers), never a number or a random string.
     evident = any(c.isalpha() for c in value) and not looks_random(value)
     shown = f"the placeholder '{value}'" if len(value) <= _SHOWN_PLACEHOLDER and evident else "a placeholder"
