@@ -175,6 +175,8 @@ class Detector:
                 token = value[start:end]
                 valid = format_valid(fmt, token)
                 score = 0
+                # Valid, but glued to more letters or digits: perhaps only the head of a longer key.
+                partial = valid and end < len(value) and (value[end].isalnum() or value[end] in "-_")
                 if not valid:
                     # A valid key followed by more characters of the same alphabet (e.g. inside a longer word)
                     # is still that key when the format has a fixed length, unless the run is the whole
@@ -186,7 +188,7 @@ class Detector:
                         and format_valid(fmt, head.group())
                         and not _whole_value(value, start, end)
                     ):
-                        token, end, valid = head.group(), head.end(), True
+                        token, end, valid, partial = head.group(), head.end(), True, True
                     else:
                         # The same key pasted twice in a row: the first copy is the key.
                         again = value.find(prefix, start + len(prefix), end)
@@ -205,8 +207,13 @@ class Detector:
                     if near is not None and not value[start + len(near[0]) :].strip() and diagnose(fmt, near[0]).valid:
                         token, score, valid = near[0], near[1], False
                 # A valid match beats a near-miss; among valid ones the longest token is the most specific,
-                # among near-misses the one with the fewest errors.
-                rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
+                # among near-misses the one with the fewest errors. A valid key that is only the head of a longer
+                # run of key characters competes with the near-misses: the characters it leaves unexplained count
+                # as its errors (a GitLab routable token with a typo is not a legacy token plus junk).
+                if partial:
+                    rank = (1, _key_run_end(value, end, charset) - end, -len(prefix))
+                else:
+                    rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
                     best = (rank, _match(candidate, start, token, valid=valid))
         return best[1] if best else None
@@ -260,6 +267,13 @@ class Detector:
             if best is None or rank < best[0]:
                 best = (rank, _match(candidate, value.find(token), token, valid=False))
         return best[1] if best else None
+
+
+def _key_run_end(value: str, end: int, charset: frozenset[str]) -> int:
+    """Where the run of characters that could belong to a key, starting at ``end``, stops."""
+    while end < len(value) and (value[end] in charset or value[end].isalnum() or value[end] in "-_"):
+        end += 1
+    return end
 
 
 def _checksum_fails(fmt: KeyFormat, token: str) -> bool:
