@@ -91,6 +91,16 @@ def test_pure_python_loader_deep_nesting(monkeypatch):
     assert result.failed and [p.kind for p in result.problems] == ["limit"]
 
 
+@pytest.mark.parametrize("loader", [yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)])
+def test_positions_count_a_leading_bom_and_yaml_only_line_breaks(monkeypatch, loader):
+    from keylint.parsers import yaml as parser
+
+    monkeypatch.setattr(parser, "_LOADER", loader)
+    text = '\ufeffa: b\nc: "x\u2028y"\nd: e\n'
+    result = parser.parse(text)
+    assert [(e.key, e.line, e.column) for e in result.entries] == [("a", 1, 5), ("c", 2, 5), ("d", 3, 4)]
+
+
 def test_block_scalar_key_line_and_raw():
     entry = only(parse("top:\n  key: |\n    secret\n"), "top.key")
     assert (entry.key_line, entry.line, entry.column) == (2, 3, 5)
@@ -300,6 +310,8 @@ def test_deep_nesting_is_a_limit_not_a_crash(text):
         ("a: *nowhere\n", 1, 4),
         ("a: &x 1\nb: &x 2\n", 2, 4),
         ("a: \x07\n", 1, 4),
+        ("ééé: \x07\n", 1, 6),
+        ("\ufeffa: \x07\n", 1, 5),
     ],
 )
 def test_syntax_errors(text, line, column):

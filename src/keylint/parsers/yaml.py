@@ -138,10 +138,14 @@ class _Frame:
 
 
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, bom_skipped: bool) -> None:
         self.text = text
         self.starts = [0]
         self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        # libyaml's mark indexes do not count a leading BOM (PyYAML's own reader's do). Marks' lines and
+        # columns are not used: they count breaks we do not (NEL, U+2028) and a last line that is not there.
+        self.shift = 1 if bom_skipped else 0
+        self.size = len(text)
         self.result = ParseResult()
         self.entries: list[Entry | None] = []  # None: an entry dropped after the fact (a Kubernetes env name)
         self.stack: list[_Frame] = []
@@ -152,6 +156,10 @@ class _Reader:
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect_right(self.starts, offset) - 1
         return index + 1, offset - self.starts[index] + 1
+
+    def mark_position(self, mark: Any, skip: int = 0) -> tuple[int, int]:
+        """(line, column) of a mark, ``skip`` characters further on the same line."""
+        return self.position(min(mark.index + self.shift + skip, self.size))
 
     # -- events ---------------------------------------------------------------
 
@@ -178,16 +186,16 @@ class _Reader:
         tag = event.tag
         if tag is None or tag == "!":
             tag = _resolve(event.value) if event.implicit[0] else _STR_TAG
-        start = event.start_mark.index
+        start = event.start_mark.index + self.shift
         self.anchor(event, (1, event.value))
         frame = self.stack[-1] if self.stack else None
         if frame is not None and frame.is_map and frame.expect_key:
-            self.key(frame, event.value, tag, start)
+            self.key(frame, event.value, tag, event.start_mark)
             return
         if frame is not None and frame.silent:
             self.done(frame, 1)
             return
-        path, key_line = self.place(frame, start)
+        path, key_line = self.place(frame, event.start_mark)
         if frame is not None and not frame.is_map and frame.name == "environment" and "=" in event.value:
             self.compose_variable(event, path, start)
         else:
@@ -199,19 +207,19 @@ class _Reader:
 
     def start(self, event: Any, is_map: bool) -> None:
         frame = self.stack[-1] if self.stack else None
-        start = event.start_mark.index
+        mark = event.start_mark
         if frame is not None and frame.is_map and frame.expect_key:
-            frame.key, frame.key_line, frame.merge = "?", self.position(start)[0], False
+            frame.key, frame.key_line, frame.merge = "?", self.mark_position(mark)[0], False
             child = _Frame(is_map, frame.path, "?", True, True, event.anchor)
         else:
-            path, _ = self.place(frame, start)
+            path, _ = self.place(frame, mark)
             # an item of a list is named after the list's key, marked as an item: "[]env"
             name = "" if frame is None else frame.key if frame.is_map else "[]" + frame.name
             child = _Frame(is_map, path, name, frame is not None and frame.silent, False, event.anchor)
         self.anchor(event, (0, None))
         self.stack.append(child)
         if len(self.stack) > MAX_DEPTH:
-            line, column = self.position(start)
+            line, column = self.mark_position(mark)
             self.result.problems.append(
                 ParseProblem(kind="limit", message=f"nesting deeper than {MAX_DEPTH} levels", line=line, column=column)
             )
@@ -241,7 +249,7 @@ class _Reader:
         count, text = self.anchors[event.anchor]
         frame = self.stack[-1] if self.stack else None
         if frame is not None and frame.is_map and frame.expect_key:
-            self.key(frame, text if text is not None else "?", _STR_TAG, event.start_mark.index)
+            self.key(frame, text if text is not None else "?", _STR_TAG, event.start_mark)
             return
         self.alias_hits += 1
         if frame is None:
@@ -261,8 +269,8 @@ class _Reader:
 
     # -- structure ------------------------------------------------------------
 
-    def key(self, frame: _Frame, name: str, tag: str, start: int) -> None:
-        line, column = self.position(start)
+    def key(self, frame: _Frame, name: str, tag: str, mark: Any) -> None:
+        line = self.mark_position(mark)[0]
         frame.key, frame.key_line, frame.expect_key = name, line, False
         frame.merge = tag == _MERGE_TAG
         if frame.merge:
@@ -272,6 +280,7 @@ class _Reader:
         first = frame.keys.get((tag, name))
         if first is not None and not frame.silent:
             path = _join(frame.path, name)
+            column = self.mark_position(mark)[1]
             self.result.problems.append(
                 ParseProblem(
                     kind="duplicate-key",
@@ -286,14 +295,14 @@ class _Reader:
         if name == "data":
             frame.data = [len(self.entries), len(self.entries)]
 
-    def place(self, frame: _Frame | None, start: int) -> tuple[str | None, int]:
+    def place(self, frame: _Frame | None, mark: Any) -> tuple[str | None, int]:
         """Key path and key line of a value about to start."""
         if frame is None:
-            return None, self.position(start)[0]  # the root: an empty key is a path of its own
+            return None, self.mark_position(mark)[0]  # the root: an empty key is a path of its own
         if frame.is_map:
             return (frame.path if frame.merge else _join(frame.path, frame.key)), frame.key_line
         frame.index += 1
-        return _join(frame.path, str(frame.index - 1)), self.position(start)[0]
+        return _join(frame.path, str(frame.index - 1)), self.mark_position(mark)[0]
 
     def done(self, frame: _Frame, count: int) -> None:
         """A value of ``frame`` is complete."""
@@ -307,13 +316,13 @@ class _Reader:
 
     def emit(self, event: Any, tag: str, path: str | None, key_line: int, start: int) -> None:
         style = event.style or ""
-        end = event.end_mark.index
+        end = event.end_mark.index + self.shift
         value = event.value
         if style == "|" or style == ">":
             line, column = self.block_start(value, start, end)
             match = _BLOCK_HEADER_COMMENT.match(self.text, start)
         else:
-            line, column = self.position(start + 1 if style else start)
+            line, column = self.mark_position(event.start_mark, 1 if style else 0)
             match = _TRAILING_COMMENT.match(self.text, end)
         if style and tag == _STR_TAG:
             short: str | None = None  # quoted and block scalars are strings; only plain ones need resolving
@@ -344,7 +353,7 @@ class _Reader:
     def compose_variable(self, event: Any, path: str | None, start: int) -> None:
         """``- KEY=value`` in a docker-compose environment list: the value is named KEY."""
         name, value = event.value.split("=", 1)
-        end = event.end_mark.index
+        end = event.end_mark.index + self.shift
         raw = self.text[start:end]
         quote = event.style if event.style in ("'", '"') else ""
         prefix = name + "="
@@ -449,28 +458,38 @@ class _Reader:
         return self.result
 
 
-def _problem(error: yaml.YAMLError, reader: _Reader) -> ParseProblem:
+def _problem(error: yaml.YAMLError, reader: _Reader, libyaml: bool) -> ParseProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    offset = mark.index if mark is not None else getattr(error, "position", None)  # ReaderError: a bad character
-    line, column = reader.position(min(offset, len(reader.text))) if offset is not None else (1, 1)
+    if mark is not None:
+        line, column = reader.position(min(mark.index + reader.shift, len(reader.text)))
+    elif isinstance(getattr(error, "position", None), int):  # ReaderError: a character YAML does not allow
+        offset = error.position  # type: ignore[attr-defined]
+        if libyaml:  # a UTF-8 byte offset there
+            offset = len(reader.text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore"))
+        line, column = reader.position(min(offset, len(reader.text)))
+    else:
+        line, column = 1, 1
     parts = (getattr(error, "context", None), getattr(error, "problem", None))
-    message = ", ".join(p for p in parts if p) or str(error).split("\n", 1)[0]
+    message = ", ".join(p for p in parts if p) or str(error).split("\n", 1)[0]  # ReaderError: no parts
     kind = "limit" if "maximum nesting depth" in message else "syntax"
     return ParseProblem(kind=kind, message=message, line=line, column=column)
 
 
 def _parse(text: str) -> ParseResult:
-    reader = _Reader(text)
-    loader = _LOADER(text)
+    libyaml = any(cls.__name__ == "CParser" for cls in _LOADER.__mro__)
+    reader = _Reader(text, bom_skipped=libyaml and text.startswith("\ufeff"))
+    loader = None
     try:
+        loader = _LOADER(text)  # PyYAML's own reader refuses control characters right here
         reader.run(loader)
     except _Stop:
         pass
     except yaml.YAMLError as error:
-        reader.result.problems.append(_problem(error, reader))
+        reader.result.problems.append(_problem(error, reader, libyaml))
         reader.result.failed = True
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return reader.finish()
 
 
