@@ -205,10 +205,19 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _repack_installed("setuptools", house)
     else:
         pytest.skip("no setuptools>=68 wheel available offline")
-    for line in importlib.metadata.requires("keylint") or ():
+    # keylint's runtime dependencies, and the verify extra's with theirs (the keylint-verify hook's
+    # additional_dependencies), each rebuilt from what is installed here.
+    pending = [(line, extra) for extra in ("", "verify") for line in importlib.metadata.requires("keylint") or ()]
+    packed: set[str] = set()
+    while pending:
+        line, extra = pending.pop()
         requirement = Requirement(line)
-        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-            _repack_installed(requirement.name, house)
+        name = requirement.name.lower().replace("_", "-")
+        if name in packed or (requirement.marker is not None and not requirement.marker.evaluate({"extra": extra})):
+            continue
+        packed.add(name)
+        _repack_installed(requirement.name, house)
+        pending.extend((dep, "") for dep in importlib.metadata.requires(requirement.name) or ())
     return house
 
 
@@ -415,3 +424,24 @@ def test_verify_hook_runs_only_when_asked(tmp_path, hook_repo, env):
     manual = pre_commit(work, "run", "keylint-verify", "--hook-stage", "manual", "--all-files", env=env)
     assert manual.returncode == 0, manual.stdout + manual.stderr
     assert re.search(r"keylint \(verify keys live\)\.+Passed", manual.stdout + manual.stderr)
+
+
+@needs_git
+def test_verify_hook_checks_keys_against_the_provider(tmp_path, hook_repo, env, httpserver):
+    """The manual hook installs its httpx dependency offline and blocks on a key the provider rejects."""
+    from conftest import make_key
+
+    token = make_key("github", "personal-access-token", seed=11)
+    httpserver.expect_request("/rate_limit", method="GET").respond_with_json({"message": "Bad credentials"}, status=401)
+    work = project(tmp_path, hook_repo, env, "keylint-verify")
+    (work / ".gitignore").write_text(".env\n")
+    (work / ".env").write_text(f"GITHUB_TOKEN={token}\n")
+    verify_env = {**env, "KEYLINT_VERIFY_BASE_URL": httpserver.url_for("/").rstrip("/"),
+                  "KEYLINT_CACHE_DIR": str(tmp_path / "cache")}
+    run = pre_commit(work, "run", "keylint-verify", "--hook-stage", "manual", "--files", ".env", env=verify_env)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert ".env:1:14: KL701" in output
+    assert token not in output
+    (request, _response), = httpserver.log
+    assert request.headers["Authorization"] == f"Bearer {token}"
