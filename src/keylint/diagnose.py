@@ -425,10 +425,9 @@ def diagnose(fmt: KeyFormat, token: str) -> Diagnosis:
         end, distance = split
         head = token[: where[end - 1] + 1] if end else ""
         return Diagnosis(**base, prefix_typo=head, score=distance)
+    # On a tie the first option wins: a shifted separator (every character allowed, parts of the wrong
+    # length) is one mistake, not two wrong characters.
     options: list[Diagnosis] = []
-    bad = _positional_bad_chars(fmt, cleaned, where)
-    if bad is not None:
-        options.append(Diagnosis(**base, bad_chars=tuple(bad), score=len(bad)))
     segment = _segment_note(fmt, cleaned)
     if segment is not None:
         deviation, note = segment
@@ -436,6 +435,9 @@ def diagnose(fmt: KeyFormat, token: str) -> Diagnosis:
         options.append(
             Diagnosis(**base, length_delta=delta, segment_note=None if delta else note, score=max(deviation, 1))
         )
+    bad = _positional_bad_chars(fmt, cleaned, where)
+    if bad is not None:
+        options.append(Diagnosis(**base, bad_chars=tuple(bad), score=len(bad)))
     if len(cleaned) < fmt.min_length and _shapes(fmt).truncated.fullmatch(cleaned):
         tail = _missing_tail(fmt)
         missing = tail if tail and not cleaned.endswith(tail) else None
