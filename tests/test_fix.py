@@ -9,6 +9,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 import yaml
 from dotenv import dotenv_values
 
@@ -171,3 +172,30 @@ def test_fix_follows_a_symlink_to_its_target(cli, tmp_path):
     assert cli("fix", str(link), cwd=tmp_path).code == 1
     assert Path(link).is_symlink()
     assert real.read_text() == "DB_PASSWORD='pa$w0rdXYZ123'\n"
+
+
+FIXABLE = ("KL205", "KL206", "KL207", "KL208", "KL301", "KL302", "KL305")
+
+
+@pytest.mark.parametrize("code", FIXABLE)
+def test_fix_over_the_damage_corpus_is_safe_idempotent_and_effective(code):
+    """Every damaged example of a fixable rule: the fix keeps the file parseable, a second pass changes
+    nothing, and (for nearly all) the finding is gone afterwards."""
+    from keylint.config import Settings
+    from keylint.fix import fix_file
+    from keylint.parsers import format_for
+    from lintcorpus import DAMAGE, lint
+
+    settings = Settings()
+    fixed = 0
+    examples = list(DAMAGE[code]())
+    for example in examples:
+        fmt = format_for(example.name)
+        first = fix_file(example.name, example.name, fmt, example.text.encode(), settings)
+        assert first.error is None
+        second = fix_file(example.name, example.name, fmt, first.after, settings)
+        assert second.after == first.after, (code, example.label)
+        after = lint(example.name, first.after.decode())
+        assert not any(f.rule == "KL001" for f in after), (code, example.label)
+        fixed += not any(f.rule == code for f in after)
+    assert fixed / len(examples) >= 0.9, f"{code}: {fixed}/{len(examples)} fixed"
