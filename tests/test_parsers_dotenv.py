@@ -116,6 +116,14 @@ def test_unbalanced_quote_does_not_swallow_later_keys():
     assert dotenv_values(stream=io.StringIO(text), interpolate=False) == {"D": "4"}
 
 
+def test_deliberate_multiline_value_may_hold_assignments():
+    text = 'CONFIG="\nhost=db\nport=5432\n"\nNEXT=1\n'
+    result = parse(text)
+    assert not result.problems
+    assert only(result, "CONFIG").value == "\nhost=db\nport=5432\n"
+    assert only(result, "NEXT").line == 5
+
+
 def test_quote_closed_on_a_later_line_followed_by_junk_is_unbalanced():
     text = 'A="abc\nhello "world" more\nB=1\n'
     result = parse(text)

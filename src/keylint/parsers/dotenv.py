@@ -9,16 +9,17 @@ expanded: a reference is reported as written.
 Where we knowingly differ from python-dotenv, it is to avoid hiding a key:
 
 * A quote that is not closed on its line, when the rest of the file does not close
-  it sensibly (never closed, or an intervening line looks like ``KEY=value``, or junk
-  follows the closing quote), is reported as ``unbalanced-quote`` and the value is
-  taken to end at the end of the line. python-dotenv would swallow the following
-  lines into the value or drop the statement.
+  it sensibly (never closed, or junk follows the closing quote, or an intervening
+  line looks like ``KEY=value`` although the value started on the quote's line), is
+  reported as ``unbalanced-quote`` and the value is taken to end at the end of the
+  line. python-dotenv would swallow the following lines into the value or drop the
+  statement.
 * A line python-dotenv cannot parse (it logs a warning and skips it) is reported as
   ``invalid-line`` and still yields an entry from a lenient ``KEY=value`` split, so
   the detectors see the value.
-* Backticks are not quotes for python-dotenv: ```KEY=`abc` ``` gives the value
-  ```"`abc`"``, backticks included, and so does ``Entry.value``. ``Entry.quote`` is
-  then ``"`"`` and ``column`` points inside the backticks, so rules can flag it.
+* Backticks are not quotes for python-dotenv: KEY=`abc` gives the value `abc` with
+  its backticks, and so does ``Entry.value``; ``Entry.quote`` is then a backtick and
+  ``column`` points inside the backticks, so rules can flag it.
 
 Positions: lines are separated by ``\\n``, ``\\r\\n`` or ``\\r``; columns count code points.
 """
@@ -226,7 +227,7 @@ class _Scanner:
             escapes = _SINGLE_QUOTE_ESCAPES if char == "'" else _DOUBLE_QUOTE_ESCAPES
             match = regex.match(text, pos)
             line_end = _LINE_REST.match(text, pos).end()  # type: ignore[union-attr]
-            if match is None or (match.end() > line_end and not self.closes_sensibly(match.end(), line_end)):
+            if match is None or (match.end() > line_end and not self.closes_sensibly(pos, match.end(), line_end)):
                 self.unbalanced(key, char, pos, line_end, match.end() if match else None)
                 raw = text[pos:line_end].rstrip()
                 return line_end, self.entry(key, key_pos, _decode(escapes, raw[1:]), raw, pos + 1, char)
@@ -247,9 +248,13 @@ class _Scanner:
         entry = self.entry(key, key_pos, value, value, start, "`" if start > pos else "")
         return match.end(), _with_comment(entry, comment) if comment is not None else entry
 
-    def closes_sensibly(self, close_end: int, line_end: int) -> bool:
-        """Whether a quote closed on a later line is a real multi-line value, not a forgotten quote."""
-        if _ASSIGNMENT.search(self.text, line_end, close_end) is not None:
+    def closes_sensibly(self, open_pos: int, close_end: int, line_end: int) -> bool:
+        """Whether a quote closed on a later line is a real multi-line value, not a forgotten quote.
+
+        A quote alone at the end of its line (``CONFIG="``) opens a multi-line value on purpose,
+        which may hold ``key=value`` lines; otherwise such a line means the quote was forgotten."""
+        deliberate = not self.text[open_pos + 1 : line_end].strip()
+        if not deliberate and _ASSIGNMENT.search(self.text, line_end, close_end) is not None:
             return False
         comment = _COMMENT.match(self.text, close_end)
         assert comment is not None
