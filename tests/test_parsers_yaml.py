@@ -279,6 +279,15 @@ def test_alias_bomb_returns_quickly():
     assert not result.failed
 
 
+def test_entry_cap_stops_with_a_limit(monkeypatch):
+    from keylint.parsers import yaml as parser
+
+    monkeypatch.setattr(parser, "MAX_ENTRIES", 10)
+    result = parser.parse("".join(f"k{i}: v\n" for i in range(50)))
+    assert len(result.entries) == 10
+    assert result.failed and [p.kind for p in result.problems] == ["limit"]
+
+
 def test_recursive_alias():
     result = parse("a: &a [*a, x]\n")
     assert [e.key for e in result.entries] == ["a.1"]
