@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
@@ -151,43 +150,93 @@ def alphabet_name(segment: Segment) -> str:
     return ALPHABET_NAMES.get(segment.alphabet_name, f"the characters {segment.alphabet_name}")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes with __slots__ rather than dataclasses: these are imported on every run, and generating
+# dataclass methods costs milliseconds of start-up.
+
+
 class Damage:
     """A change cleaning made to a token: ``length`` characters at ``offset`` (in the token)."""
 
-    offset: int
-    length: int
-    kind: str  # "invisible", "lookalike", "space" (a gap of spaces/tabs), "newline", "escape" (a literal \n)
-    text: str  # the original characters
-    replacement: str  # what cleaning put there ("" or the ASCII lookalike)
+    __slots__ = ("kind", "length", "offset", "replacement", "text")
+
+    def __init__(self, offset: int, length: int, kind: str, text: str, replacement: str) -> None:
+        self.offset = offset
+        self.length = length
+        self.kind = kind  # "invisible", "lookalike", "space" (spaces/tabs), "newline", "escape" (a literal \n)
+        self.text = text  # the original characters
+        self.replacement = replacement  # what cleaning put there ("" or the ASCII lookalike)
+
+    def __repr__(self) -> str:
+        return f"Damage({self.offset}, {self.length}, {self.kind!r}, {self.text!r}, {self.replacement!r})"
 
 
-@dataclass(frozen=True, slots=True)
 class BadChar:
-    offset: int  # in the token
-    char: str
-    expected: str  # what the template allows there, in words
-    suggestion: str | None  # the likely intended character, when evident
+    __slots__ = ("char", "expected", "offset", "suggestion")
+
+    def __init__(self, offset: int, char: str, expected: str, suggestion: str | None) -> None:
+        self.offset = offset  # in the token
+        self.char = char
+        self.expected = expected  # what the template allows there, in words
+        self.suggestion = suggestion  # the likely intended character, when evident
+
+    def __repr__(self) -> str:
+        return f"BadChar({self.offset}, {self.char!r}, {self.expected!r}, {self.suggestion!r})"
 
 
-@dataclass(frozen=True)
 class Diagnosis:
-    token: str
-    cleaned: str
-    damages: tuple[Damage, ...]
-    valid: bool = False  # the cleaned token passes the format completely
-    checksum_failed: bool = False
-    bad_chars: tuple[BadChar, ...] = ()
-    length_delta: int = 0  # > 0: too long by that many characters; < 0: too short
-    segment_note: str | None = None  # "the part after 'PMAK-' has 23 characters, expected 24"
-    prefix_typo: str | None = None  # what stands where the format's prefix should be
-    truncated_tail: str | None = None  # a fixed ending the token lacks (Anthropic's "AA")
-    overlong_head: int = 0  # the first N cleaned characters already form a valid key
-    score: int | None = 0  # how far from valid (None: not an attempt at this format)
+    """What is wrong with a token as a key of one format (immutable by convention; cached by diagnose)."""
+
+    __slots__ = (
+        "bad_chars",
+        "checksum_failed",
+        "cleaned",
+        "damages",
+        "length_delta",
+        "overlong_head",
+        "prefix_typo",
+        "score",
+        "segment_note",
+        "token",
+        "truncated_tail",
+        "valid",
+    )
+
+    def __init__(
+        self,
+        token: str,
+        cleaned: str,
+        damages: tuple[Damage, ...],
+        *,
+        valid: bool = False,
+        checksum_failed: bool = False,
+        bad_chars: tuple[BadChar, ...] = (),
+        length_delta: int = 0,
+        segment_note: str | None = None,
+        prefix_typo: str | None = None,
+        truncated_tail: str | None = None,
+        overlong_head: int = 0,
+        score: int | None = 0,
+    ) -> None:
+        self.token = token
+        self.cleaned = cleaned
+        self.damages = damages
+        self.valid = valid  # the cleaned token passes the format completely
+        self.checksum_failed = checksum_failed
+        self.bad_chars = bad_chars
+        self.length_delta = length_delta  # > 0: too long by that many characters; < 0: too short
+        self.segment_note = segment_note  # "the part after 'PMAK-' has 23 characters, expected 24"
+        self.prefix_typo = prefix_typo  # what stands where the format's prefix should be
+        self.truncated_tail = truncated_tail  # a fixed ending the token lacks (Anthropic's "AA")
+        self.overlong_head = overlong_head  # the first N cleaned characters already form a valid key
+        self.score = score  # how far from valid (None: not an attempt at this format)
 
     @property
     def recognised(self) -> bool:
         return self.score is not None
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__ if name != "token")
+        return f"Diagnosis({fields})"
 
 
 def clean(token: str) -> tuple[str, tuple[Damage, ...], tuple[int, ...]]:
@@ -243,14 +292,18 @@ def _cls(alphabet: str) -> str:
     return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in alphabet) + "]"
 
 
-@dataclass(frozen=True)
 class _Shapes:
     """Relaxed regexes for one format (built once per format)."""
 
-    positional: re.Pattern[str]  # right length per segment, any characters after the prefix
-    lengths: re.Pattern[str]  # right characters, any length per segment
-    truncated: re.Pattern[str]  # a proper beginning of a valid key
-    body: re.Pattern[str]  # everything after the prefix, strict
+    __slots__ = ("body", "lengths", "positional", "truncated")
+
+    def __init__(
+        self, positional: re.Pattern[str], lengths: re.Pattern[str], truncated: re.Pattern[str], body: re.Pattern[str]
+    ) -> None:
+        self.positional = positional  # right length per segment, any characters after the prefix
+        self.lengths = lengths  # right characters, any length per segment
+        self.truncated = truncated  # a proper beginning of a valid key
+        self.body = body  # everything after the prefix, strict
 
 
 @lru_cache(maxsize=1024)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,14 +33,32 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 MAX_ROUNDS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(tuple):  # a plain tuple: hashable, ordered, and no class generation at start-up
     """Replace ``old`` (starting at ``line``:``column`` of the parsed text) with ``new``."""
 
-    line: int
-    column: int
-    old: str
-    new: str
+    __slots__ = ()
+
+    def __new__(cls, line: int, column: int, old: str, new: str) -> Edit:
+        return super().__new__(cls, (line, column, old, new))
+
+    @property
+    def line(self) -> int:
+        return self[0]
+
+    @property
+    def column(self) -> int:
+        return self[1]
+
+    @property
+    def old(self) -> str:
+        return self[2]
+
+    @property
+    def new(self) -> str:
+        return self[3]
+
+    def __repr__(self) -> str:
+        return f"Edit(line={self[0]}, column={self[1]})"  # never the text: it may hold a secret
 
 
 # -- building edits (used by rules) -------------------------------------------------
@@ -219,13 +236,15 @@ class FixError(Exception):
     """A file that cannot be fixed safely (its bytes would not survive), with the reason."""
 
 
-@dataclass
 class Encoded:
     """A file's text with its line endings intact, and how to turn it back into the same bytes."""
 
-    bom: bytes
-    codec: str
-    text: str
+    __slots__ = ("bom", "codec", "text")
+
+    def __init__(self, bom: bytes, codec: str, text: str) -> None:
+        self.bom = bom
+        self.codec = codec
+        self.text = text
 
 
 _BOMS = (
@@ -311,18 +330,18 @@ def encode(encoded: Encoded, text: str) -> bytes:
 # -- planning and fixing files ------------------------------------------------------------
 
 
-@dataclass
 class FileFix:
     """What fixing one file did (or would do)."""
 
-    path: str
-    display: str
-    before: bytes
-    after: bytes
-    fixed: list[tuple[str, int, str]] = field(default_factory=list)  # (rule, line, message) per applied fix
-    secrets: set[str] = field(default_factory=set)  # sensitive text seen in the file, to mask in diffs
-    keys: set[str] = field(default_factory=set)  # the provider keys among them
-    error: str | None = None
+    def __init__(self, path: str, display: str, before: bytes, after: bytes) -> None:
+        self.path = path
+        self.display = display
+        self.before = before
+        self.after = after
+        self.fixed: list[tuple[str, int, str]] = []  # (rule, line, message) per applied fix
+        self.secrets: set[str] = set()  # sensitive text seen in the file, to mask in diffs
+        self.keys: set[str] = set()  # the provider keys among them
+        self.error: str | None = None
 
     @property
     def changed(self) -> bool:
