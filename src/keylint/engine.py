@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from keylint import suppress
+from keylint import prefilter, suppress
 from keylint.config import Settings
 from keylint.detect import Detector
 from keylint.discover import Target, discover
@@ -175,7 +175,17 @@ def analyse(
         fallback = parse("lines", text)
         parsed.entries = fallback.entries
     detector = detector_for(settings)
-    matches = [detector.find(e) for e in parsed.entries]
+    entries = parsed.entries
+    if prefilter.enabled():
+        # Values no rule can react to (most of a config file) skip detection and the entry rules.
+        matters = prefilter.prefilter_for(detector).matters
+        relevant: Iterable[int] = [i for i, e in enumerate(entries) if matters(e.key, e.value)]
+        matches: list[list[Match]] = [[] for _ in entries]
+        for i in relevant:
+            matches[i] = detector.find(entries[i])
+    else:
+        relevant = range(len(entries))
+        matches = [detector.find(e) for e in entries]
     ctx = FileContext(
         path=path,
         display=display,
@@ -195,7 +205,8 @@ def analyse(
             for problem in rule.check(ctx):
                 findings.append(make_finding(rule, problem, display, settings))
     entry_rules = [r for r in rules if r.scope == "entry"]
-    for entry, entry_matches in zip(parsed.entries, matches, strict=True):
+    for i in relevant:
+        entry, entry_matches = entries[i], matches[i]
         for rule in entry_rules:
             for problem in rule.check(entry, entry_matches, ctx):
                 findings.append(make_finding(rule, problem, display, settings))

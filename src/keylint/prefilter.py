@@ -1,0 +1,162 @@
+"""Which values can matter to any rule: a cheap test the engine runs before detection and the rules.
+
+Most values in a config file are ports, host names, flags, labels and prose. For them
+detection finds nothing and every entry-scope rule returns at once, but asking costs
+about a hundred microseconds per value (a dozen rules, each with its own gates). This
+module answers "could anything fire here?" in about a microsecond, from two facts:
+
+- the variable: its last key component asks for a secret (``names_secret``), is one a
+  provider's key lives in (the registry's ``env-vars``, also as a suffix), mentions a
+  provider (``OPENAI``, ``GH``, ``AZURE_OPENAI`` ...) or ends in an API-credential word
+  (``..._PAT``, ``..._DSN``): remembered per distinct name, since names repeat;
+- the value: it holds a registered provider prefix (the detector's own regex), is a
+  documented example key, is one token long enough to be a prefix typo of a checksummed
+  format, embeds URL credentials, a PEM private key or a token with an expiry (``eyJ``,
+  ``pypi-``, ``sig=``), or has any non-ASCII character (lookalikes, invisible characters,
+  smart quotes).
+
+An entry with neither gets no matches and no entry-scope findings, so the engine skips
+detection and the entry rules for it; file- and scan-scope rules still see every entry.
+The triggers are derived from what each rule needs (:data:`ENTRY_RULES` says which, per
+rule; a test fails when a rule is added without being listed there), and a test compares
+the findings of every scan with and without the prefilter on generated corpora.
+``KEYLINT_NO_PREFILTER=1`` switches it off (for that comparison, or to rule it out).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+from keylint.values import last_component, names_secret, normalized_name
+
+if TYPE_CHECKING:
+    from keylint.detect import Detector
+    from keylint.providers import Provider
+
+# Why each entry-scope rule can only fire on an entry the prefilter keeps: "matches" (it needs
+# a detector match), "name" (a secret- or provider-named variable), "value" (a marker in the value).
+ENTRY_RULES = {
+    "KL101": "matches",
+    "KL102": "name",  # names_secret
+    "KL103": "value",  # scheme://user:password@host
+    "KL104": "value",  # PRIVATE KEY
+    "KL105": "matches",
+    "KL201": "matches",
+    "KL202": "matches",
+    "KL203": "matches",
+    "KL204": "matches",
+    "KL205": "matches or name",  # _expects_secret
+    "KL206": "matches or name or value",  # non-ASCII
+    "KL207": "matches or name or value",  # non-ASCII
+    "KL208": "matches or name",
+    "KL209": "matches",
+    "KL210": "matches",
+    "KL211": "matches",
+    "KL301": "matches or name",
+    "KL302": "matches or name",
+    "KL305": "matches or name",
+    "KL401": "matches or name",  # expected provider or names_secret
+    "KL402": "name",
+    "KL501": "matches",
+    "KL503": "matches",
+    "KL601": "value",  # eyJ / pypi- / sig=
+    "KL602": "value",
+    "KL603": "value",
+    "KL604": "value",
+}
+
+# URL credentials (a superset of rules.secrets' pattern), PEM private keys, tokens that carry an expiry.
+_VALUE_MARKERS = re.compile(r"://[^\s/@?#]*:[^\s/@?#]*@|PRIVATE KEY|eyJ|pypi-|sig=")
+_WHITESPACE = re.compile(r"\s")
+# Shortest and longest value detection tries as a prefix typo (see Detector._prefix_near_miss).
+_NEAR_MISS_MIN, _NEAR_MISS_MAX = 12, 512
+
+
+def enabled() -> bool:
+    return not os.environ.get("KEYLINT_NO_PREFILTER")
+
+
+class Prefilter:
+    """Built once per detector (the registry plus a config's own providers)."""
+
+    def __init__(self, detector: Detector, providers: tuple[Provider, ...]) -> None:
+        from keylint.rules.format import _provider_words
+        from keylint.rules.placeholder import _API_CREDENTIAL
+
+        self._prefix = detector._prefix_re
+        self._examples = detector.examples
+        self._candidates_for_name = detector.candidates_for_name
+        self._api_credential = _API_CREDENTIAL
+        self._variables = frozenset(v.upper() for p in providers for v in p.env_vars) | frozenset(
+            v.upper() for p in providers for f in p.formats for v in (f.env_vars or ())
+        )
+        self._words: dict[str, list[tuple[str, ...]]] = {}
+        for sequence, _provider_id in _provider_words(providers):
+            self._words.setdefault(sequence[0], []).append(sequence)
+        # Without a telling variable name only checksummed formats are tried as prefix typos:
+        # by first letter, the range of token lengths detection considers.
+        windows: dict[str, tuple[int, int]] = {}
+        for letter, candidates in detector._fuzzy.items():
+            for candidate in candidates:
+                fmt = candidate.format
+                if not fmt.checksum:
+                    continue
+                low, high = windows.get(letter, (10**9, 0))
+                windows[letter] = (min(low, fmt.min_length - 3), max(high, fmt.max_length + 3))
+        self._near_windows = windows
+        self._names: dict[str, bool] = {}
+
+    def matters(self, key: str, value: str) -> bool:
+        return self.value_matters(value) or self.name_matters(key)
+
+    def name_matters(self, key: str) -> bool:
+        last = last_component(key)
+        known = self._names.get(last)
+        if known is None:
+            if len(self._names) > 16384:
+                self._names.clear()
+            known = self._names[last] = self._name_matters(last)
+        return known
+
+    def _name_matters(self, last: str) -> bool:
+        if names_secret(last) or self._candidates_for_name(last):
+            return True
+        name = normalized_name(last)
+        if self._api_credential.search(name):
+            return True
+        parts = name.split("_")
+        if any("_".join(parts[i:]) in self._variables for i in range(len(parts))):
+            return True
+        for i, part in enumerate(parts):
+            for sequence in self._words.get(part, ()):
+                if tuple(parts[i : i + len(sequence)]) == sequence:
+                    return True
+        return False
+
+    def value_matters(self, value: str) -> bool:
+        if not value:
+            return False
+        if not value.isascii() or value in self._examples:
+            return True
+        if self._prefix.search(value) or _VALUE_MARKERS.search(value):
+            return True
+        token = value.strip()
+        size = len(token)
+        if not _NEAR_MISS_MIN <= size <= _NEAR_MISS_MAX or _WHITESPACE.search(token):
+            return False
+        if "\\" in token:  # escapes are cleaned away before the typo check: stay on the safe side
+            return True
+        window = self._near_windows.get(token[0].lower())
+        return window is not None and window[0] <= size <= window[1]
+
+
+_PREFILTERS: dict[int, Prefilter] = {}
+
+
+def prefilter_for(detector: Detector) -> Prefilter:
+    found = _PREFILTERS.get(id(detector))
+    if found is None:
+        found = _PREFILTERS[id(detector)] = Prefilter(detector, detector.providers)
+    return found

@@ -1,0 +1,202 @@
+"""The prefilter (keylint.prefilter) changes speed, never findings.
+
+Every scan here runs twice, with the prefilter and with ``KEYLINT_NO_PREFILTER=1`` (every
+value through detection and every entry rule), and must give the same findings: on the lint
+corpus (damaged keys labelled with each format/hygiene/placeholder rule), on valid keys of
+every registered format, and on generated files that put keys, damaged keys, placeholders,
+URL credentials, private keys and expiring tokens into variables named for them, named for
+another provider, and named for nothing at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lintcorpus import DAMAGE, FORMATS, LOOKALIKES, valid_files
+
+from keylint import prefilter
+from keylint.config import Settings
+from keylint.engine import analyse, detector_for
+from keylint.model import Entry
+from keylint.parsers import format_for
+from keylint.rules import all_rules
+
+SETTINGS = Settings()
+
+
+def _findings(name: str, text: str, monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> list[tuple]:
+    if fast:
+        monkeypatch.delenv("KEYLINT_NO_PREFILTER", raising=False)
+    else:
+        monkeypatch.setenv("KEYLINT_NO_PREFILTER", "1")
+    assert prefilter.enabled() is fast
+    findings, summary = analyse(name, name, format_for(name) or "lines", text, SETTINGS)
+    rows = [
+        (f.rule, f.line, f.column, f.key, f.provider, f.severity, f.message, f.secret, f.fix, f.fingerprint, f.extra)
+        for f in findings
+    ]
+    secrets = [(e.key, e.line, m.provider, m.token) for e, m in summary.secrets]
+    return sorted(rows, key=repr) + [("summary", summary.keys, secrets)]
+
+
+def _same(name: str, text: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    plain = _findings(name, text, monkeypatch, fast=False)
+    fast = _findings(name, text, monkeypatch, fast=True)
+    assert fast == plain, f"{name}: the prefilter changed the findings"
+    return plain
+
+
+def test_every_entry_rule_says_why_the_prefilter_keeps_its_values():
+    entry_rules = {code for code, rule in all_rules().items() if rule.scope == "entry"}
+    missing = sorted(entry_rules - set(prefilter.ENTRY_RULES))
+    assert not missing, (
+        f"entry rules {missing} are not in keylint.prefilter.ENTRY_RULES: check that the prefilter keeps every "
+        "value they can report (and extend its triggers if not), then list them there"
+    )
+    assert not set(prefilter.ENTRY_RULES) - entry_rules
+
+
+@pytest.mark.parametrize("rule", sorted(DAMAGE))
+def test_lint_corpus_same_findings(rule, monkeypatch):
+    total = 0
+    for example in DAMAGE[rule]():
+        total += len(_same(example.name, example.text, monkeypatch)) - 1
+    assert total > 0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_valid_keys_same_findings(seed, monkeypatch):
+    for name, text in valid_files(seed).items():
+        assert len(_same(name, text, monkeypatch)) > 10
+
+
+_PLAIN_NAMES = ["description", "image", "replicas", "timeout", "region", "path", "label", "host", "name", "value"]
+_SECRET_NAMES = ["api_key", "token", "client_secret", "db_password", "auth", "signing_key", "dsn", "session_key"]
+
+
+def _damaged(token: str, rng: random.Random) -> str:
+    """One of the damages the format rules explain (or none)."""
+    roll = rng.randrange(9)
+    i = rng.randrange(1, len(token))
+    if roll == 0:
+        return token[:i] + rng.choice("abcXYZ019") + token[i + 1 :]
+    if roll == 1:
+        return token[: -rng.randint(1, 4)]
+    if roll == 2:
+        return token + rng.choice(["x", "xy", token])
+    if roll == 3:
+        return token[:i] + rng.choice([" ", "\n  ", "\\n", "\u200b", "\u00a0"]) + token[i:]
+    if roll == 4:
+        return "".join(LOOKALIKES.get(c, c) if rng.random() < 0.1 else c for c in token)
+    if roll == 5:
+        return "\u201c" + token + "\u201d"
+    if roll == 6 and len(token) > 4:
+        j = rng.randrange(1, 4)
+        return token[:j] + rng.choice("-_.") + token[j + 1 :]
+    if roll == 7:
+        return " " + token + " "
+    return token
+
+
+def _jwt(claims: dict) -> str:
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJlc2lnbmF0dXJl"
+
+
+def _values(rng: random.Random) -> list[tuple[str, str]]:
+    """(variable, value) pairs: keys and damaged keys in all sorts of variables, and the usual noise."""
+    pairs = []
+    for provider, fmt in FORMATS:
+        token = fmt.generate(rng)
+        own = (fmt.env_vars or provider.env_vars or (f"{provider.id.upper().replace('-', '_')}_KEY",))[0]
+        for name in (own, rng.choice(_PLAIN_NAMES), rng.choice(_SECRET_NAMES)):
+            pairs.append((name, _damaged(token, rng)))
+    noise = [
+        "postgres://app:Zk29fQ8wLpXr@db.internal:5432/app",
+        "https://example.org/path?x=1",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        _jwt({"sub": "svc", "exp": 1_000_000_000}),
+        _jwt({"sub": "svc"}),
+        "sv=2022-11-02&se=2020-01-01T00:00:00Z&sig=" + "A" * 40,
+        "your-api-key-here",
+        "changeme",
+        "${OPENAI_API_KEY}",
+        "0755123456",
+        "1e999",
+        "",
+        "abc#def",
+        "pa$word1234",
+        "9f8Kq2LmZx71PqR0aB3cD4eF",
+        "wörd",
+        "path-gateway",
+        "x" * 40,
+    ]
+    names = _PLAIN_NAMES + _SECRET_NAMES + ["OPENAI_API_KEY", "github_org", "STRIPE_WEBHOOK", "GH_PAT", "sendgrid"]
+    for value in noise:
+        for name in rng.sample(names, 6):
+            pairs.append((name, value))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def _dotenv(pairs: list[tuple[str, str]]) -> str:
+    lines = []
+    for i, (name, value) in enumerate(pairs):
+        variable = f"{name.upper()}_{i}" if i % 3 else name.upper()
+        lines.append(f"{variable}={json.dumps(value)}" if "\n" in value else f"{variable}={value}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml(pairs: list[tuple[str, str]]) -> str:
+    lines = ["production:", "  services:"]
+    for i, (name, value) in enumerate(pairs):
+        lines.append(f"    s{i}:")
+        lines.append(f"      {name}: {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("file_name", [".env.production", "config.yaml", "settings.json", "app.toml", ".env.example"])
+def test_generated_configs_same_findings(seed, file_name, monkeypatch):
+    pairs = _values(random.Random(seed))
+    if file_name.startswith(".env"):
+        text = _dotenv(pairs)
+    elif file_name.endswith(".yaml"):
+        text = _yaml(pairs)
+    elif file_name.endswith(".json"):
+        text = json.dumps({"services": [{"name": f"s{i}", n: v} for i, (n, v) in enumerate(pairs)]}, indent=2)
+    else:
+        text = "\n".join(f"[s{i}]\n{n} = {json.dumps(v)}" for i, (n, v) in enumerate(pairs))
+    findings = _same(file_name, text, monkeypatch)
+    assert len(findings) > 50
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:/@=+$#\"' \u200b\u0430\u201c"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(_PLAIN_NAMES + _SECRET_NAMES + ["OPENAI_API_KEY", "github_org", "x.y.aws_secret"]),
+    value=st.one_of(
+        st.text(alphabet=_ALPHABET, max_size=80),
+        st.builds(
+            lambda i, seed, cut: FORMATS[i % len(FORMATS)][1].generate(random.Random(seed))[cut:],
+            st.integers(0, 10_000),
+            st.integers(0, 10**6),
+            st.integers(0, 3),
+        ),
+    ),
+)
+def test_skipped_values_have_no_match(name, value):
+    """What the prefilter skips, the detector finds nothing in (the entry rules then need a name it keeps)."""
+    detector = detector_for(SETTINGS)
+    if prefilter.prefilter_for(detector).matters(name, value):
+        return
+    assert detector.find(Entry(name, value, value, 1, 1)) == []
