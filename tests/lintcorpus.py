@@ -337,7 +337,12 @@ def _uuid(rng: random.Random) -> str:
 
 
 def environment_examples(count: int = 40) -> Iterator[Example]:
-    formats = [(p, f) for p, f in FORMATS if f.environment in ("test", "live") and not f.needs_context]
+    # A live publishable key in development is allowed (it moves no money on its own).
+    formats = [
+        (p, f)
+        for p, f in FORMATS
+        if (f.environment == "test" or (f.environment == "live" and f.secret)) and not f.needs_context
+    ]
     places_test = [
         (".env.production", "{n}={k}\n"),
         ("values-prod.yaml", "app:\n  {ln}: '{k}'\n"),

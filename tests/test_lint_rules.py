@@ -151,9 +151,11 @@ def test_text_report_line_for_a_format_error(cli, tmp_path):
         {".env": "PACKAGES=sk-learn numpy\nNOTE=ghp is a prefix\n"},
         {".env": "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"},
         {".env.development": "STRIPE_SECRET_KEY=\n"},
+        {".env.local": f"STRIPE_SECRET_KEY={STRIPE_LIVE}\n"},
+        {".env.development": f"NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY={STRIPE_PK}\n"},
     ],
     ids=["template", "dist-template", "staging", "base-url", "comments", "yaml-settings", "references", "words",
-         "documented-example", "empty-in-development"],
+         "documented-example", "empty-in-development", "env-local", "live-publishable-in-development"],
 )
 def test_no_lint_finding_where_nothing_is_wrong(cli, tmp_path, files):
     write(tmp_path, files)

@@ -1007,12 +1007,13 @@ _ENV_WORDS = {
     "live": "production",
     "development": "development",
     "dev": "development",
-    "local": "development",
     "test": "test",
     "testing": "test",
     "sandbox": "test",
 }
 _STAGING = ("staging", "stage", "stg", "preprod", "preview", "uat")
+# Next.js and Vite load `.env.local` in every environment, production included: it says nothing.
+_UNDECIDED = frozenset({"local"})
 
 
 def config_environment(ctx: FileContext, key: str) -> tuple[str, str] | None:
@@ -1033,6 +1034,9 @@ def config_environment(ctx: FileContext, key: str) -> tuple[str, str] | None:
     base = ctx.display.replace("\\", "/").rsplit("/", 1)[-1]
     if any(word in base.lower() for word in _STAGING) or ctx.environment is None:
         return None
+    words = set(re.split(r"[.\-_]", base.lower()))
+    if words & _UNDECIDED and not words & set(_ENV_WORDS):
+        return None
     return ctx.environment, f"the file name {base}"
 
 
@@ -1045,8 +1049,9 @@ def environment_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -
     Square and Braintree sandbox credentials, TestPyPI tokens ...), compares the key's
     environment with the config's: the file name (`.env.production`, `prod.yaml`,
     `values-prod.yaml`, `.env.development`, `.env.test`), a section (`production:`), or the
-    variable name (`STRIPE_TEST_SECRET_KEY`). Staging configs are left alone: they use
-    either.
+    variable name (`STRIPE_TEST_SECRET_KEY`). Staging configs are left alone (they use
+    either), and so is `.env.local`, which Next.js and Vite load in production too. A live
+    publishable key outside production is not reported: it moves no money on its own.
 
     ## Why is this bad?
     A test key in production means no real payment is ever taken (and test-mode webhooks
@@ -1081,7 +1086,8 @@ def environment_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -
                 0,
                 severity=Severity.ERROR,
             )
-        elif match.environment == "live" and environment in ("development", "test"):
+        elif match.environment == "live" and environment in ("development", "test") and match.is_secret:
+            # (A live publishable key in development moves no money: only secret keys are reported.)
             other = _counterpart(match, environment="test")
             want = f" ({other}...)" if other else ""
             yield _problem(
