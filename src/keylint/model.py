@@ -58,15 +58,14 @@ class Entry:
         """
         if self.decoded_from or offset <= 0:
             return self.line, self.column
-        start = self.raw.find(self.value) if self.value else -1
-        if start < 0:
-            return self.line, self.column
-        quote_len = len(self.quote) if self.quote in {'"', "'", "`"} else 0
-        before = self.raw[: start + offset]
-        newlines = before.count("\n")
+        if not self.value or self.value not in self.raw:
+            return self.line, self.column  # escapes changed the text: no exact mapping
+        # The value is verbatim in the source, starting at (line, column): walk its characters.
+        piece = self.value[:offset]
+        newlines = piece.count("\n")
         if newlines == 0:
-            return self.line, self.column - quote_len + start + offset
-        return self.line + newlines, len(before) - before.rfind("\n")
+            return self.line, self.column + offset
+        return self.line + newlines, offset - piece.rfind("\n")
 
 
 @dataclass(frozen=True, slots=True)
