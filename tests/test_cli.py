@@ -191,3 +191,16 @@ def test_discovers_config_names(cli, key, tmp_path, name):
     write(tmp_path, "sub/.envrc", f"export token={token}\n")
     findings = cli("scan", ".", "-f", "json", cwd=tmp_path).json()["findings"]
     assert {f["path"] for f in findings if f["rule"] == "KL101"} == {f"sub/{name}"}
+
+
+def test_parse_problem_rules_unparsed_line_invalid_base64_and_alias_bomb(cli, tmp_path):
+    write(tmp_path, ".env", "GOOD=1\nOPENAI API KEY=abc\n")
+    write(tmp_path, "secret.yaml", "apiVersion: v1\nkind: Secret\ndata:\n  API_KEY: not*base64!\n")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n" for prev, name in zip("abcdefg", "bcdefgh", strict=True)
+    )
+    write(tmp_path, "bomb.yaml", bomb)
+    found = {(f["path"], f["rule"], f["line"]) for f in cli("scan", ".", "-f", "json", cwd=tmp_path).json()["findings"]}
+    assert (".env", "KL003", 2) in found
+    assert ("secret.yaml", "KL004", 4) in found
+    assert any(path == "bomb.yaml" and rule == "KL001" for path, rule, _ in found)

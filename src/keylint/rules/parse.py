@@ -23,7 +23,9 @@ def parse_error(ctx: FileContext) -> Iterator[Problem]:
 
     ## Why is this bad?
     The application (or deploy tool) reading this file will fail or read something else than
-    intended, and key paths in other findings for this file are less precise.
+    intended, and key paths in other findings for this file are less precise. Files built to
+    exhaust a parser (a YAML "billion laughs" alias bomb, nesting thousands of levels deep)
+    are reported here too, with the limit that stopped them.
 
     ## Example
     ```yaml
@@ -36,10 +38,11 @@ def parse_error(ctx: FileContext) -> Iterator[Problem]:
     Fix the syntax at the reported line. For templates that are rendered before use (Helm,
     Jinja), exclude them or scan the rendered output.
     """
+    fallback = "; scanned line by line instead" if ctx.parsed.failed else ""
     for problem in ctx.parsed.problems:
-        if problem.kind == "syntax" or problem.kind == "limit":
+        if problem.kind in {"syntax", "limit", "alias-bomb"}:
             yield Problem(
-                f"cannot parse as {ctx.fmt}: {problem.message}; scanned line by line instead",
+                f"cannot parse as {ctx.fmt}: {problem.message}{fallback}",
                 line=problem.line,
                 column=problem.column,
                 key=problem.key,
@@ -68,3 +71,58 @@ def unused_suppression(*_args: object) -> Iterator[Problem]:
     Remove the comment, or narrow it to the codes that actually fire on that line.
     """
     return noop()
+
+
+@rule("KL003", "unparsed-line", Severity.WARNING, "parse", scope="file")
+def unparsed_line(ctx: FileContext) -> Iterator[Problem]:
+    """A line the format's loader cannot read, so it skips it (or refuses the file).
+
+    ## What it does
+    Reports `.env` lines that python-dotenv cannot parse and ignores (a missing `=`, a key
+    with spaces, a stray word), and INI lines that configparser cannot read. keylint still
+    scans the line's value, so a key on it is not missed.
+
+    ## Why is this bad?
+    The application silently never receives the variable: a key defined on such a line is
+    "missing" at runtime even though it is in the file.
+
+    ## Example
+    ```dotenv
+    OPENAI API KEY=sk-proj-...
+    ```
+
+    ## How to fix
+    Write the line as `NAME=value` with a name of letters, digits and underscores.
+    """
+    for problem in ctx.parsed.problems:
+        if problem.kind == "invalid-line":
+            yield Problem(problem.message, line=problem.line, column=problem.column, key=problem.key)
+
+
+@rule("KL004", "invalid-base64", Severity.ERROR, "hygiene", scope="file")
+def invalid_base64(ctx: FileContext) -> Iterator[Problem]:
+    """A Kubernetes Secret `data:` value that is not valid base64.
+
+    ## What it does
+    Values under `data:` of a `kind: Secret` must be base64; keylint decodes them to check
+    the keys inside and reports the ones that do not decode.
+
+    ## Why is this bad?
+    The API server rejects the Secret, or (when the value happens to decode) the pod receives
+    bytes that are not the key: a raw key pasted under `data:` instead of `stringData:` is a
+    classic cause of "Invalid API Key".
+
+    ## Example
+    ```yaml
+    kind: Secret
+    data:
+      OPENAI_API_KEY: sk-proj-...   # raw, not base64
+    ```
+
+    ## How to fix
+    Encode the value (`printf %s "$KEY" | base64 -w0`), or move it under `stringData:`,
+    which takes plain text.
+    """
+    for problem in ctx.parsed.problems:
+        if problem.kind == "invalid-base64":
+            yield Problem(problem.message, line=problem.line, column=problem.column, key=problem.key)
