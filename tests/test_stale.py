@@ -375,3 +375,13 @@ def test_stale_copy_stage_on_constructed_findings():
     assert (copy.path, copy.line, copy.column, copy.key) == ("deploy/.env.prod", 3, 5, "OPENAI_API_KEY")
     assert copy.severity is Severity.ERROR and copy.category == "stale"
     assert "deploy/.env holds a different key" in copy.message and "sk-old-111111111111" not in copy.message
+
+
+@requires_git
+def test_inline_directive_suppresses_a_late_finding_and_is_not_called_unused(cli, key, repo):
+    token = key("github", "personal-access-token", seed=4)
+    other = key("github", "personal-access-token", seed=5)
+    repo.write("app.env", f"# keylint: ignore-next-line[KL605]\nOLD_TOKEN={token}\nOTHER_TOKEN={other}\n")
+    repo.commit("old keys", date=iso(time.time() - 200 * DAY))
+    _run, found = findings(cli, repo.path, "--max-age", "90d")
+    assert [(f["rule"], f["key"]) for f in found if f["rule"] in {"KL605", "KL002"}] == [("KL605", "OTHER_TOKEN")]

@@ -91,6 +91,8 @@ class FileSummary:
     # Only for --verify, and only in files with a key: every value with its matches, where
     # keylint.verify.pairing finds partners (an AWS secret, a Twilio SID, an Okta org URL).
     entries: list[tuple[Entry, list[Match]]] = field(default_factory=list)
+    # Inline directives (line, codes or None for all), for findings made after the text is gone.
+    directives: list[tuple[int, frozenset[str] | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -229,6 +231,7 @@ def analyse(
     )
     if settings.options.get("verify") and summary.secrets:
         summary.entries = list(zip(parsed.entries, matches, strict=True))
+    summary.directives = [(d.line, d.codes) for d in suppress.parse_directives(text, fmt) if not d.misplaced]
     return findings, summary
 
 

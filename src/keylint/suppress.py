@@ -3,12 +3,15 @@
 ``.env`` files, where some loaders keep a trailing comment as part of the value).
 
 A suppression that suppresses nothing is reported as KL002, like ruff's RUF100.
+Findings made after a file's text is gone (verification, rotation age, drift) are
+matched against the same directives by :func:`apply_late`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from keylint.config import Settings
 from keylint.model import Finding
@@ -26,6 +29,29 @@ class Directive:
     same_line: bool
     used: set[str]
     misplaced: bool = False  # same-line form in a .env file
+
+
+def late_codes() -> frozenset[str]:
+    """Rules whose findings appear after the per-file pass: their suppressions are judged later."""
+    from keylint.rules import all_rules
+
+    return frozenset(r.code for r in all_rules().values() if r.scope in {"external", "scan"} and r.code != UNUSED_CODE)
+
+
+def apply_late(report: Any) -> None:
+    """Drop late findings (KL6xx from git, KL7xx from verification ...) that a directive on their line covers."""
+    by_path = {s.display: s.directives for s in report.files if s.directives}
+    if not by_path:
+        return
+    late = late_codes()
+    report.findings = [
+        f
+        for f in report.findings
+        if not (
+            f.rule in late
+            and any(line == f.line and (codes is None or f.rule in codes) for line, codes in by_path.get(f.path, ()))
+        )
+    ]
 
 
 def parse_directives(text: str, fmt: str) -> list[Directive]:
@@ -87,6 +113,7 @@ def _unused(directives: list[Directive], display: str, settings: Settings) -> li
     from keylint.rules import Problem, all_rules
 
     rule = all_rules()[UNUSED_CODE]
+    late = late_codes()  # cannot be judged yet: their findings come after this pass
     out = []
     for d in directives:
         if d.misplaced:
@@ -99,7 +126,7 @@ def _unused(directives: list[Directive], display: str, settings: Settings) -> li
                 continue
             message = "unused suppression: no finding on this line to ignore; remove the comment"
         else:
-            unused = sorted(c for c in d.codes if c not in d.used and settings.enabled(c, display))
+            unused = sorted(c for c in d.codes if c not in d.used and c not in late and settings.enabled(c, display))
             if not unused:
                 continue
             message = f"unused suppression of {', '.join(unused)}: no such finding on this line; remove it"

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from keylint import __version__
+from keylint import __version__, suppress
 from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
 from keylint.model import Severity
 
@@ -233,4 +233,5 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     run_post_stages(report, args)
+    suppress.apply_late(report)
     return emit(report, args, settings)
