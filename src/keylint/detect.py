@@ -36,6 +36,10 @@ _MAX_GAPS = 3
 _MAX_GAP = 64
 # Characters that are not in a format's alphabet but still continue a damaged key (base64 vs base64url mix-ups).
 _STRAY_PUNCTUATION = frozenset("+/-_=")
+# A run of a format's characters longer than twice its longest key plus this is not an attempt at that
+# format (a near-miss is not looked for in it). The bound keeps hostile values linear: a megabyte of
+# `sk-sk-sk-...` used to re-read the rest of the value at every prefix.
+_RUN_SLACK = 1024
 _WHITESPACE = re.compile(r"\s")
 
 
@@ -118,11 +122,12 @@ class Detector:
         probe = value if value.isascii() else "".join(CONFUSABLES.get(c, c) for c in value)
         prefixed: list[Match] = []
         last_end = -1
+        runs: dict[frozenset[str], tuple[int, int]] = {}
         for hit in self._prefix_re.finditer(probe):
             start = hit.start()
             if start < last_end:
                 continue
-            best = self._best_at(value, start, probe)
+            best = self._best_at(value, start, probe, runs)
             if best is not None:
                 prefixed.append(best)
                 last_end = best.end
@@ -160,19 +165,25 @@ class Detector:
                 return _match(twice, value.find(token), token[:half], valid=True)
         return None
 
-    def _best_at(self, value: str, start: int, probe: str | None = None) -> Match | None:
+    def _best_at(
+        self,
+        value: str,
+        start: int,
+        probe: str | None = None,
+        runs: dict[frozenset[str], tuple[int, int]] | None = None,
+    ) -> Match | None:
         probe = value if probe is None else probe
+        runs = {} if runs is None else runs
         best: tuple[tuple[int, int, int], Match] | None = None
         for prefix in self._prefix_list:
             if not probe.startswith(prefix, start):
                 continue
             for candidate in self._by_prefix[prefix]:
                 fmt = candidate.format
-                end = start + len(prefix)
                 charset = fmt.charset
-                while end < len(value) and value[end] in charset:
-                    end += 1
-                token = value[start:end]
+                end = _run_end(value, start + len(prefix), charset, runs)
+                limit = start + len(prefix) + 2 * fmt.max_length + _RUN_SLACK
+                token = value[start : min(end, limit)]
                 valid = format_valid(fmt, token)
                 score = 0
                 # Valid, but glued to more letters or digits: perhaps only the head of a longer key.
@@ -191,10 +202,12 @@ class Detector:
                         token, end, valid, partial = head.group(), head.end(), True, True
                     else:
                         # The same key pasted twice in a row: the first copy is the key.
-                        again = value.find(prefix, start + len(prefix), end)
+                        again = value.find(prefix, start + len(prefix), min(end, limit))
                         if again > 0 and format_valid(fmt, value[start:again]):
                             token, end, valid = value[start:again], again, True
                 if not valid:
+                    if end > limit:
+                        continue
                     near = _near_miss(value, probe, start, end, fmt)
                     # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
                     if near is None or looks_like_placeholder(near[0]):
@@ -211,7 +224,7 @@ class Detector:
                 # run of key characters competes with the near-misses: the characters it leaves unexplained count
                 # as its errors (a GitLab routable token with a typo is not a legacy token plus junk).
                 if partial:
-                    rank = (1, _key_run_end(value, end, charset) - end, -len(prefix))
+                    rank = (1, _key_run_end(value, end, charset, limit) - end, -len(prefix))
                 else:
                     rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
@@ -269,10 +282,28 @@ class Detector:
         return best[1] if best else None
 
 
-def _key_run_end(value: str, end: int, charset: frozenset[str]) -> int:
-    """Where the run of characters that could belong to a key, starting at ``end``, stops."""
-    while end < len(value) and (value[end] in charset or value[end].isalnum() or value[end] in "-_"):
+def _key_run_end(value: str, end: int, charset: frozenset[str], stop: int | None = None) -> int:
+    """Where the run of characters that could belong to a key, starting at ``end``, stops (at most ``stop``)."""
+    stop = len(value) if stop is None else min(stop, len(value))
+    while end < stop and (value[end] in charset or value[end].isalnum() or value[end] in "-_"):
         end += 1
+    return end
+
+
+def _run_end(value: str, pos: int, charset: frozenset[str], runs: dict[frozenset[str], tuple[int, int]]) -> int:
+    """Where the run of ``charset`` characters from ``pos`` ends.
+
+    ``runs`` remembers the last run found per alphabet: every position inside it ends where it ends,
+    so the prefixes found one after another in a long run cost one pass over it, not one each.
+    """
+    known = runs.get(charset)
+    if known is not None and known[0] <= pos <= known[1]:
+        return known[1]
+    end = pos
+    size = len(value)
+    while end < size and value[end] in charset:
+        end += 1
+    runs[charset] = (pos, end)
     return end
 
 

@@ -579,7 +579,9 @@ _LONG_PLACEHOLDER_WORDS = (
     "your_api",
     "your-api",
 )
-_PLACEHOLDER_TAIL = re.compile(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$")
+# Used with search(): written so that a start that cannot reach the end fails at once (`[xX]{4}$`, not
+# `[xX]{4,}$`; `<[^<>]*>$`, not `<[^>]*>$`): same answers, linear instead of quadratic on hostile values.
+_PLACEHOLDER_TAIL = re.compile(r"(?:\.\.\.|…|[xX]{4}|\*{3}|#{4}|_{4}|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\})$")
 _PLACEHOLDER_RUN = re.compile(r"[xX]{6,}|\*{4,}|\.{4,}|•{3,}")
 
 

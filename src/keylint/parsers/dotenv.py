@@ -42,7 +42,8 @@ _EQUAL_SIGN = re.compile(r"=[^\S\r\n]*")
 _SINGLE_QUOTED_VALUE = re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL)
 _DOUBLE_QUOTED_VALUE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
 _UNQUOTED_VALUE = re.compile(r"[^\r\n]*")
-_UNQUOTED_COMMENT = re.compile(r"\s+#")
+_UNQUOTED_COMMENT = re.compile(r"\s+#")  # python-dotenv's; searched through _comment_cut
+_SPACE_HASH = re.compile(r"\s#")
 _COMMENT = re.compile(r"(?:[^\S\r\n]*#([^\r\n]*))?")
 _END_OF_LINE = re.compile(r"[^\S\r\n]*(?:\r\n|\n|\r|$)")
 _REST_OF_LINE = re.compile(r"[^\r\n]*(?:\r|\n|\r\n)?")
@@ -78,6 +79,50 @@ _LENIENT = re.compile(
     r"[^\S\r\n]*(?:export[^\S\r\n]+)?(?P<key>[^=:\r\n]*?)[^\S\r\n]*[=:][^\S\r\n]*(?P<value>[^\r\n]*?)[^\S\r\n]*$",
     re.MULTILINE,
 )
+
+
+def _comment_cut(part: str) -> tuple[int, int] | None:
+    """Where ``_UNQUOTED_COMMENT.search(part)`` matches, as (start, end), in linear time.
+
+    The regex retries ``\\s+`` from every position of a run of spaces that no ``#`` follows:
+    quadratic, minutes on one long line. The match is the whole run of whitespace before the first
+    ``#`` that follows whitespace, which is found directly.
+    """
+    found = _SPACE_HASH.search(part)
+    if found is None:
+        return None
+    start = found.start()
+    while start > 0 and part[start - 1].isspace():  # str.isspace() is the regex's \s
+        start -= 1
+    return start, found.end()
+
+
+def _lenient(text: str, start: int) -> tuple[str | None, str, int] | None:
+    """What ``_LENIENT.match(text, start)`` finds, in linear time: (key or None when empty, value, value offset).
+
+    The regex's lazy key and value groups, each followed by optional whitespace, make it quadratic
+    on a line with long runs of spaces; the same answer is read off the line directly: the key is
+    the text before the first ``=`` or ``:`` (after an ``export`` prefix), the value the rest,
+    without surrounding whitespace. Neither group nor ``$`` (MULTILINE) gets past a lone CR.
+    """
+    end = text.find("\n", start)
+    line = text[start:] if end < 0 else text[start:end]
+    if "\r" in line:
+        return None
+    body = line.lstrip()
+    offset = start + len(line) - len(body)
+    if body.startswith("export") and body[6:7].isspace():
+        rest = body[6:].lstrip()
+        if "=" in rest or ":" in rest:
+            offset += len(body) - len(rest)
+            body = rest
+    cut = min((i for i in (body.find("="), body.find(":")) if i >= 0), default=-1)
+    if cut < 0:
+        return None
+    after = body[cut + 1 :]
+    value = after.lstrip()
+    value_pos = offset + cut + 1 + len(after) - len(value)
+    return body[:cut].rstrip() or None, value.rstrip(), value_pos
 
 
 class _Invalid(Exception):
@@ -171,11 +216,11 @@ class _Scanner:
         else:
             value_pos = match.start("plain")
             part = match.group("plain")
-            cut = _UNQUOTED_COMMENT.search(part)
+            cut = _comment_cut(part)
             comment = None
             if cut is not None:
-                comment = part[cut.end() :]
-                part = part[: cut.start()]
+                comment = part[cut[1] :]
+                part = part[: cut[0]]
             value = part.rstrip()
             entry = self.entry(key, key_pos, value, value, value_pos, "")
         return match.end(), _with_comment(entry, comment) if comment is not None else entry, None
@@ -238,11 +283,11 @@ class _Scanner:
         match = _UNQUOTED_VALUE.match(text, pos)
         assert match is not None
         part = match.group(0)
-        cut = _UNQUOTED_COMMENT.search(part)
+        cut = _comment_cut(part)
         comment = None
         if cut is not None:
-            comment = part[cut.end() :].strip()
-            part = part[: cut.start()]
+            comment = part[cut[1] :].strip()
+            part = part[: cut[0]]
         value = part.rstrip()
         start = pos + 1 if len(value) >= 2 and value[0] == value[-1] == "`" else pos
         entry = self.entry(key, key_pos, value, value, start, "`" if start > pos else "")
@@ -287,8 +332,8 @@ class _Scanner:
     def invalid(self, start: int, stop: int) -> None:
         line, column = self.position(stop)
         key_line = self.position(start)[0]
-        lenient = _LENIENT.match(self.text, start)
-        key = lenient.group("key") if lenient and lenient.group("key") else None
+        lenient = _lenient(self.text, start)
+        key = lenient[0] if lenient else None
         self.result.problems.append(
             ParseProblem(
                 kind="invalid-line",
@@ -298,10 +343,9 @@ class _Scanner:
                 key=key,
             )
         )
-        if lenient is None or not key or not lenient.group("value"):
+        if lenient is None or not key or not lenient[1]:
             return
-        raw = lenient.group("value")
-        value_pos = lenient.start("value")
+        raw, value_pos = lenient[1], lenient[2]
         quote = raw[0] if raw[0] in "'\"`" else ""
         value = raw
         if quote:

@@ -11,9 +11,9 @@ import re
 
 from keylint.model import Entry, ParseResult
 
-_PAIR = re.compile(
-    r"""^[ \t]*(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*(?P<raw>.*?)[ \t]*$"""
-)
+# The value is the rest of the line without trailing blanks: taken by rstrip(), not by a lazy group
+# followed by `[ \t]*$`, which is quadratic on a line with long runs of spaces.
+_PAIR = re.compile(r"""^[ \t]*(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*""")
 _QUOTES = {'"', "'", "`"}
 
 
@@ -23,10 +23,10 @@ def parse(text: str) -> ParseResult:
         match = _PAIR.match(line)
         if not match:
             continue
-        raw = match.group("raw").rstrip(",")
+        raw = line[match.end() :].rstrip(" \t").rstrip(",")
         if not raw or raw.startswith("#"):
             continue
-        column = match.start("raw") + 1
+        column = match.end() + 1
         quote = raw[0] if raw[0] in _QUOTES else ""
         value = raw
         if quote:

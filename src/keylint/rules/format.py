@@ -496,6 +496,9 @@ def _gap_edits(ctx: FileContext, entry: Entry, match: Match, diagnosis: Diagnosi
     return delete_value_chars(ctx, entry, [(match.start + g.offset, match.start + g.offset + g.length) for g in gaps])
 
 
+MAX_INVISIBLE_FINDINGS = 20  # per value
+
+
 @rule("KL206", "invisible-character", Severity.ERROR, "format")
 def invisible_character(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """Zero-width characters, non-breaking spaces or lookalike letters (Cyrillic, Greek, fullwidth) in a key.
@@ -548,12 +551,17 @@ def invisible_character(entry: Entry, matches: list[Match], ctx: FileContext) ->
         return
     edits = delete_value_chars(ctx, entry, _runs(invisible))
     what = _key_of(entry, matches)
-    for index in invisible:
+    # One finding per character, up to a bound: a value made of a million of them is one problem, not
+    # a million findings (each carrying the whole value as its secret).
+    shown = invisible[:MAX_INVISIBLE_FINDINGS]
+    for index in shown:
         char = value[index]
         line, column = _column(entry, index)
+        more = len(invisible) - len(shown) if index == shown[-1] else 0
         yield Problem(
             f"{char_name(char)} at column {column} in the value of {entry.key}: invisible in an editor but part of "
-            f"{what} the application receives, so {_rejects(matches)}; delete it",
+            f"{what} the application receives, so {_rejects(matches)}; delete it"
+            + (f" (and {more:,} more invisible characters in this value)" if more else ""),
             entry=entry,
             line=line,
             column=column,
