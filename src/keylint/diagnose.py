@@ -579,10 +579,11 @@ _LONG_PLACEHOLDER_WORDS = (
     "your_api",
     "your-api",
 )
-# Used with search(): written so that a start that cannot reach the end fails at once (`[xX]{4}$`, not
-# `[xX]{4,}$`; `<[^<>]*>$`, not `<[^>]*>$`): same answers, linear instead of quadratic on hostile values.
-_PLACEHOLDER_TAIL = re.compile(r"(?:\.\.\.|…|[xX]{4}|\*{3}|#{4}|_{4}|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\})$")
-_PLACEHOLDER_RUN = re.compile(r"[xX]{6,}|\*{4,}|\.{4,}|•{3,}")
+# Endings of a stand-in: re.search(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$"),
+# done by values.ends_with_any (the regex is quadratic on hostile values); runs: [xX]{6,}|\*{4,}|\.{4,}|•{3,}.
+_PLACEHOLDER_TAIL = ("...", "…", "***", "####", "____")
+_PLACEHOLDER_BRACKETS = ("<>", "[]", "{}")
+_PLACEHOLDER_RUNS = ("****", "....", "•••")
 
 
 def looks_like_placeholder(value: str) -> bool:
@@ -591,12 +592,16 @@ def looks_like_placeholder(value: str) -> bool:
     Stricter than :func:`keylint.values.is_placeholder` on random-looking values, where short
     words (``here``, ``nil``, ``fake``) appear by chance in real keys.
     """
-    from keylint.values import is_placeholder, looks_random
+    from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case
 
     v = value.strip().strip("\"'")
     if not v:
         return False
-    if _PLACEHOLDER_TAIL.search(v) or _PLACEHOLDER_RUN.search(v):
+    if (
+        ends_with_any(v, _PLACEHOLDER_TAIL + mixed_case("xX", 4), _PLACEHOLDER_BRACKETS)
+        or any(run in v for run in _PLACEHOLDER_RUNS)
+        or "xxxxxx" in v.lower()  # [xX]{6,}: no other character lowercases to "x"
+    ):
         return True
     if not looks_random(re.sub(r"\s+", "", v)):
         # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.

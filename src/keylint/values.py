@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from functools import lru_cache
+from itertools import product
 
 # ${VAR}, $VAR, ${{ secrets.X }}, {{ .Values.x }}, %(name)s, #{var}, <%= ENV %>, vault:, op://, arn:aws:...
 _REFERENCE = re.compile(
@@ -113,10 +116,8 @@ _PLACEHOLDER_EXACT = {
     "~",
 }
 _REPEATED_CLASS = re.compile(r"^(?:[xX*•.#_\-0]){4,}$")
-# Anchored at the end but used with search(): each repeat is written so that a start position that
-# cannot reach the end fails at once (`x{4}$`, not `x{4,}$`; `<[^<>]*>$`, not `<[^>]*>$`), which keeps
-# the search linear on hostile values (a million `x` followed by `y` took minutes).
-_ELLIPSIS_TAIL = re.compile(r"(?:\.\.\.|…|x{4}|X{4}|\*{3}|<[^<>]*>)$")
+# What a stand-in ends with: re.search(r"(?:\.\.\.|…|x{4,}|X{4,}|\*{3,}|<[^>]*>)$"), done by ends_with_any.
+_ELLIPSIS_TAIL = ("...", "…", "xxxx", "XXXX", "***")
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HASH = re.compile(r"^(?:sha(?:1|224|256|384|512)[:-]|md5[:-]|sha512-|sha256-|sha384-)?[0-9a-fA-F]{32,128}$")
@@ -175,6 +176,31 @@ def has_embedded_reference(value: str) -> bool:
     return bool(_EMBEDDED_REFERENCE.search(value))
 
 
+def ends_with_any(v: str, literals: tuple[str, ...], brackets: tuple[str, ...] = ()) -> bool:
+    """``re.search("(?:lit|...|<[^<>]*>|...)$", v)`` for literal endings and bracket pairs, by looking at the end.
+
+    A regex search anchored at ``$`` still tries every start position, and repeats such as
+    ``x{4,}$`` or ``<[^>]*>$`` retry the rest of the value from each one: quadratic on hostile
+    values, and a tenth of a second per 20 MB even when linear. Like ``$``, a match may end just
+    before a final newline.
+    """
+    for body in (v, v[:-1]) if v.endswith("\n") else (v,):
+        if body.endswith(literals):
+            return True
+        last = len(body) - 1
+        for pair in brackets:
+            if body.endswith(pair[1]):
+                opening = body.rfind(pair[0], 0, last)
+                if opening >= 0 and body.find(pair[1], opening + 1, last) < 0:
+                    return True
+    return False
+
+
+def mixed_case(letters: str, size: int) -> tuple[str, ...]:
+    """Every spelling of ``size`` characters from ``letters``: the literals of ``[xX]{4}``."""
+    return tuple("".join(chars) for chars in product(letters, repeat=size))
+
+
 def _repeated(v: str) -> bool:
     """``re.match(r"^(.)\\1{3,}$|^(?:[xX*•.#_\\-0]){4,}$", v)``, with the backreference branch done by
     counting: the regex engine needs about 100 ns and a saved mark per character for it (a minute on 100 MB)."""
@@ -184,6 +210,7 @@ def _repeated(v: str) -> bool:
     return bool(_REPEATED_CLASS.match(v))
 
 
+@lru_cache(maxsize=16)  # the rules ask about the same value several times; the bound keeps memory flat
 def is_placeholder(value: str) -> bool:
     """A stand-in for a real key: your-api-key-here, <KEY>, xxxx, changeme, sk-..., TODO."""
     v = value.strip().strip("\"'")
@@ -192,7 +219,7 @@ def is_placeholder(value: str) -> bool:
         return True
     if (v.startswith("<") and v.endswith(">")) or (v.startswith("[") and v.endswith("]") and " " not in v[1:-1]):
         return True
-    if _ELLIPSIS_TAIL.search(v):
+    if ends_with_any(v, _ELLIPSIS_TAIL, ("<>",)):
         return True
     squashed = low.replace(" ", "")
     return any(word in squashed for word in _PLACEHOLDER_WORDS)
@@ -202,9 +229,7 @@ def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     if not value:
         return 0.0
-    counts: dict[str, int] = {}
-    for ch in value:
-        counts[ch] = counts.get(ch, 0) + 1
+    counts = Counter(value)  # counted in C, in first-seen order like a dict loop: the same float
     n = len(value)
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
@@ -241,12 +266,17 @@ def benign_kind(value: str) -> str | None:
     return None
 
 
-def looks_random(value: str) -> bool:
-    """High enough entropy and character mix to be a generated secret rather than a word."""
-    v = value.strip()
-    if len(v) < 12 or " " in v or _WORDS.match(v):
-        return False
-    classes = sum(
+_ASCII_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"), re.compile("[^A-Za-z0-9]"))
+
+
+def _character_classes(v: str) -> int:
+    """How many of lower case, upper case, digits and other characters ``v`` has.
+
+    ASCII values are searched by regex (C speed; a character loop took seconds on a 20 MB value).
+    """
+    if v.isascii():
+        return sum(1 for pattern in _ASCII_CLASSES if pattern.search(v))
+    return sum(
         (
             any(c.islower() for c in v),
             any(c.isupper() for c in v),
@@ -254,7 +284,15 @@ def looks_random(value: str) -> bool:
             any(not c.isalnum() for c in v),
         )
     )
-    if classes < 2:
+
+
+@lru_cache(maxsize=16)
+def looks_random(value: str) -> bool:
+    """High enough entropy and character mix to be a generated secret rather than a word."""
+    v = value.strip()
+    if len(v) < 12 or " " in v or _WORDS.match(v):
+        return False
+    if _character_classes(v) < 2:
         return False
     return entropy(v) >= (3.0 if len(v) < 20 else 3.3)
 
