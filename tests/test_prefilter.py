@@ -17,7 +17,6 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lintcorpus import DAMAGE, FORMATS, LOOKALIKES, valid_files
 
 from keylint import prefilter
 from keylint.config import Settings
@@ -25,6 +24,7 @@ from keylint.engine import analyse, detector_for
 from keylint.model import Entry
 from keylint.parsers import format_for
 from keylint.rules import all_rules
+from lintcorpus import DAMAGE, FORMATS, LOOKALIKES, valid_files
 
 SETTINGS = Settings()
 
@@ -41,7 +41,7 @@ def _findings(name: str, text: str, monkeypatch: pytest.MonkeyPatch, *, fast: bo
         for f in findings
     ]
     secrets = [(e.key, e.line, m.provider, m.token) for e, m in summary.secrets]
-    return sorted(rows, key=repr) + [("summary", summary.keys, secrets)]
+    return [*sorted(rows, key=repr), ("summary", summary.keys, secrets)]
 
 
 def _same(name: str, text: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:

@@ -37,7 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command``, only that subcommand's options are built (the others
+    are bare names), so a run imports one command module instead of all of them."""
     parser = _Parser(
         prog="keylint",
         description="Find, lint and verify API keys in config files (.env, YAML, TOML, JSON, INI, .properties).",
@@ -45,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"keylint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMANDS.values():
-        import_module(f"keylint.commands.{module}").add_parser(sub)
+    for name, module in COMMANDS.items():
+        if command is None or name == command:
+            import_module(f"keylint.commands.{module}").add_parser(sub)
+        else:
+            sub.add_parser(name)
     return parser
 
 
@@ -62,11 +67,15 @@ def _with_default_command(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    from keylint import recache
+
+    recache.install()  # before the imports below compile their regular expressions
     from keylint.config import ConfigError
 
     try:
-        parser = build_parser()
-        args = parser.parse_args(_with_default_command(args_list))
+        argv = _with_default_command(args_list)
+        parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
+        args = parser.parse_args(argv)
         module = import_module(f"keylint.commands.{COMMANDS[args.command]}")
         return int(module.run(args))
     except (UsageError, ConfigError) as error:

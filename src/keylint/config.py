@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from keylint.model import Severity
@@ -80,7 +79,7 @@ def parse_size(text: str | int) -> int:
     return int(number * {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
@@ -94,30 +93,35 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({error})") from None
 
 
-def _mentions_keylint(pyproject: Path) -> bool:
+def _mentions_keylint(pyproject: str) -> bool:
     """Cheap pre-check so that most runs never pay for a TOML parse of an unrelated pyproject.toml."""
     try:
-        return b"keylint" in pyproject.read_bytes()
+        with open(pyproject, "rb") as handle:
+            return b"keylint" in handle.read()
     except OSError:
         return False
 
 
-def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+def find_config(start: str) -> tuple[str, dict[str, Any]] | None:
     """The nearest config file at or above ``start``, with its keylint table."""
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
-    for folder in (directory, *directory.parents):
-        dedicated = folder / ".keylint.toml"
-        if dedicated.is_file():
+    # os.path rather than pathlib: pathlib's import is a measurable part of a pre-commit run.
+    start = os.path.realpath(start)
+    folder = start if os.path.isdir(start) else os.path.dirname(start)
+    while True:
+        dedicated = os.path.join(folder, ".keylint.toml")
+        if os.path.isfile(dedicated):
             data = _load_toml(dedicated)
             return dedicated, data.get("tool", {}).get("keylint", data)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _mentions_keylint(pyproject):
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject) and _mentions_keylint(pyproject):
             data = _load_toml(pyproject)
             table = data.get("tool", {}).get("keylint")
             if table is not None:
                 return pyproject, table
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 # Settings owned by feature modules; validated by them, carried in Settings.options.
@@ -266,16 +270,16 @@ def load_settings(start: str | None, explicit: str | None = None, isolated: bool
     if isolated:
         return Settings()
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
+        path = os.path.normpath(explicit)
+        if not os.path.isfile(path):
             raise ConfigError(f"config file not found: {explicit}")
         data = _load_toml(path)
         table = data.get("tool", {}).get("keylint", data)
-        return settings_from_table(table, str(path), str(path.resolve().parent))
-    found = find_config(Path(start or "."))
+        return settings_from_table(table, path, os.path.dirname(os.path.realpath(path)))
+    found = find_config(start or ".")
     if found is None:
         return Settings()
     path, table = found
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.keylint] must be a table")
-    return settings_from_table(table, str(path), str(path.parent))
+    return settings_from_table(table, path, os.path.dirname(path))

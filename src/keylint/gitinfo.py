@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -71,6 +70,8 @@ class GitState:
 
 @lru_cache(maxsize=1)
 def git_executable() -> str | None:
+    import shutil  # only for which(): its import (bz2, lzma ...) would cost every run a few ms
+
     return shutil.which("git")
 
 

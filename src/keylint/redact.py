@@ -5,8 +5,12 @@ Every piece of scanned content passes through here before a reporter sees it.
 
 from __future__ import annotations
 
-import hashlib
 import re
+
+try:  # hashlib's own BLAKE2; importing hashlib would also load OpenSSL, a few ms of every run's start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - interpreters without the built-in module
+    from hashlib import blake2b
 
 # Fingerprints are keyed hashes: the key binds them to keylint, the rule, the file and the key path,
 # so equal secrets in different places get unrelated fingerprints and no table of common
@@ -33,12 +37,12 @@ def mask(secret: str | None) -> str | None:
 def fingerprint(rule: str, path: str, key: str | None, secret: str | None, salt: str = "") -> str:
     """A stable id for a finding: bound to the secret's content, not to its line number."""
     material = "\0".join((rule, path, key or "", secret or "", salt)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(material, key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+    return blake2b(material, key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
 
 
 def secret_digest(secret: str) -> str:
     """Identity of a secret across files (for drift and de-duplication), never shown to users."""
-    return hashlib.blake2b(secret.encode("utf-8", "surrogatepass"), key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+    return blake2b(secret.encode("utf-8", "surrogatepass"), key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
 
 
 def escape(text: str) -> str:
@@ -61,14 +65,28 @@ def scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
     """Safety net: remove a secret (or any 8+ character piece of it) that a message would leak.
 
     Pieces that lie wholly inside the first ``public_prefix`` characters (a format's documented
-    literal prefix, such as ``sk-ant-api03-``) are public knowledge and may stay.
+    literal prefix, such as ``sk-ant-api03-``) are public knowledge and may stay. Every 8-character
+    window of the text that occurs in the secret (outside that prefix) is removed, each run of them
+    becoming one ``…``; repeated until none is left, since joining what surrounds a removed run can
+    form a new piece. The work is proportional to the length of the text, not of the secret, so a
+    megabyte-long value costs no more than a key.
     """
     if not secret or len(secret) < 8:
         return text
     if secret in text:
         text = text.replace(secret, mask(secret) or "")
-    for i in range(max(0, public_prefix - 7), len(secret) - 7):
-        piece = secret[i : i + 8]
-        if piece in text:
-            text = text.replace(piece, "…")
-    return text
+    first = max(0, public_prefix - 7)  # pieces starting before this lie inside the public prefix
+    while True:
+        covered = [j for j in range(len(text) - 7) if secret.find(text[j : j + 8], first) >= 0]
+        if not covered:
+            return text
+        pieces: list[str] = []
+        kept = 0  # text[kept:] is not yet copied
+        run_end = -1
+        for j in covered:
+            if j > run_end:  # a new run of secret pieces starts at j
+                pieces.append(text[kept:j] + "…")
+            run_end = j + 8
+            kept = run_end
+        pieces.append(text[kept:])
+        text = "".join(pieces)

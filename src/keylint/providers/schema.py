@@ -9,11 +9,13 @@ generator of format-valid test keys, so a provider is pure data.
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import random
 
 ALPHABETS: dict[str, str] = {
     "base62": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -140,7 +142,10 @@ class KeyFormat:
 
     def generate(self, rng: random.Random | None = None) -> str:
         """A random key that passes this format completely (checksum included). For tests."""
-        rng = rng or random.Random()
+        if rng is None:
+            import random  # tests and benchmarks only: not worth its import time on every run
+
+            rng = random.Random()
         parts = []
         for s in self.segments:
             if s.is_literal:
