@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 
 from keylint.cli import main
 from keylint.providers import by_id
+
+# In-process runs must not write keylint's regex cache into the user's cache directory (test_recache covers it).
+os.environ["KEYLINT_REGEX_CACHE"] = "0"
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = DATA / "sarif-2.1.0.json"

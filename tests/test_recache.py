@@ -1,0 +1,95 @@
+"""keylint.recache: compiled regular expressions kept between runs change nothing but start-up time."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keylint import recache
+
+pytestmark = pytest.mark.skipif(not recache._supported(), reason="the cache follows CPython 3.10-3.13's re")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Patterns with the features whose compiled form has more than code: named groups, flags, bytes.
+PROBE = r"""
+import re, sys
+from keylint import recache
+recache.install()
+checks = [
+    (r"(?P<scheme>[a-z]+)://(?P<user>[^:@]*)", "postgres://app@db", 0),
+    (r"^\s*#.*$", "  # comment", re.MULTILINE),
+    (r"(?i)api[_-]?key", "API_KEY", 0),
+    (r"(?x) a \d+ # digits", "a12", 0),
+    (rb"\x00(?P<n>\d)", b"\x007", 0),
+]
+for pattern, text, flags in checks:
+    compiled = re.compile(pattern, flags)
+    found = compiled.search(text)
+    print(compiled.pattern == pattern, compiled.flags, sorted(compiled.groupindex.items()),
+          found and found.group(0), found and found.groupdict())
+"""
+
+
+def _report(run: subprocess.CompletedProcess[str]) -> dict:
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    report["summary"] = {k: v for k, v in report["summary"].items() if "second" not in k and "duration" not in k}
+    return report
+
+
+def _run(args: list[str], cache: Path, enabled: str = "1") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KEYLINT_CACHE_DIR": str(cache), "KEYLINT_REGEX_CACHE": enabled}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, check=False)
+
+
+def test_compiled_from_the_table_equals_compiled_from_source(tmp_path):
+    plain = _run(["-c", PROBE], tmp_path, enabled="0")
+    first = _run(["-c", PROBE], tmp_path)  # compiles from source and fills the table
+    second = _run(["-c", PROBE], tmp_path)  # compiles from the table
+    assert plain.returncode == first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert plain.stdout == first.stdout == second.stdout
+    assert "False" not in plain.stdout.split()[0]
+
+
+def test_scan_output_is_the_same_and_the_table_is_private(tmp_path):
+    args = ["-m", "keylint", "scan", str(EXAMPLES), "--exit-zero", "--no-git", "-f", "json"]
+    uncached = _run(args, tmp_path, enabled="0")
+    assert not list(tmp_path.iterdir())  # switched off: nothing written
+    first = _run(args, tmp_path)
+    (table,) = tmp_path.glob("regex-*.marshal")
+    written = table.stat().st_mtime_ns
+    second = _run(args, tmp_path)
+    assert _report(uncached) == _report(first) == _report(second)
+    assert len(_report(first)["findings"]) > 3
+    assert stat.S_IMODE(table.stat().st_mode) == 0o600
+    assert stat.S_IMODE(tmp_path.stat().st_mode) & 0o077 == 0 or tmp_path.stat().st_uid != os.getuid()
+    assert table.stat().st_mtime_ns == written  # nothing new to add: not rewritten
+
+
+def test_a_damaged_or_foreign_table_is_ignored(tmp_path):
+    args = ["-m", "keylint", "scan", str(EXAMPLES), "--exit-zero", "--no-git", "-f", "json"]
+    expected = _report(_run(args, tmp_path, enabled="0"))
+    table = Path(recache.cache_file().replace(recache.cache_directory(), str(tmp_path), 1))
+    table.write_bytes(b"\x00garbage")
+    table.chmod(0o600)
+    assert _report(_run(args, tmp_path)) == expected
+    # A table whose entries compile to something else than their pattern: the engine's own check refuses it.
+    _run(args, tmp_path)
+    entries = marshal.loads(table.read_bytes())
+    assert entries
+    damaged = {key: (flags, b"\xff\xff\x00\x00" + code, groups, index, names)
+               for key, (flags, code, groups, index, names) in entries.items()}
+    table.write_bytes(marshal.dumps(damaged))
+    assert _report(_run(args, tmp_path)) == expected
+    if os.name == "posix":
+        table.write_bytes(marshal.dumps(entries))
+        table.chmod(0o666)  # others could have written it: not used
+        assert _report(_run(args, tmp_path)) == expected
