@@ -30,6 +30,8 @@ ACME_CONFIG = '[[providers]]\nid = "acme"\ntemplate = "{digit:12}"\nenv-vars = [
 
 # (rule, files, line, column, provider, problem, fix)
 CASES = [
+    ("KL004", {"secret.yaml": f"kind: Secret\ndata:\n  GITHUB_TOKEN: {GITHUB}\n"}, 3, 17, "GitHub",
+     "not valid base64", "move it under `stringData:`"),
     ("KL201", {".env": f"GITHUB_TOKEN={substitute(GITHUB, 10)}\n"}, 1, 14, "GitHub", "fails its built-in checksum",
      "copy it again from https://github.com/settings/tokens"),
     ("KL202", {".env": f"AWS_ACCESS_KEY_ID={AWS_ID[:-1]}\n"}, 1, 38, "AWS", "too short by 1 character",

@@ -123,6 +123,23 @@ def invalid_base64(ctx: FileContext) -> Iterator[Problem]:
     Encode the value (`printf %s "$KEY" | base64 -w0`), or move it under `stringData:`,
     which takes plain text.
     """
+    from keylint.rules.secrets import describe
+
     for problem in ctx.parsed.problems:
-        if problem.kind == "invalid-base64":
-            yield Problem(problem.message, line=problem.line, column=problem.column, key=problem.key)
+        if problem.kind != "invalid-base64":
+            continue
+        message, provider, secret = problem.message, None, None
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            key = next((m for m in matches if m.valid), None) if entry.key == problem.key else None
+            if key is not None:  # the classic mistake: a raw key pasted under data:
+                provider, secret = key.provider, key.token
+                message += (
+                    f"; the value is a raw {describe(key)}: move it under `stringData:`, which takes plain text, "
+                    "or base64-encode it"
+                )
+                break
+        else:
+            message += "; base64-encode the value, or move it under `stringData:`"
+        yield Problem(
+            message, line=problem.line, column=problem.column, key=problem.key, provider=provider, secret=secret
+        )
