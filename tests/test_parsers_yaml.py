@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 import time
 
 import pytest
@@ -13,32 +12,11 @@ from hypothesis import strategies as st
 
 from keylint.model import ParseResult
 from keylint.parsers.yaml import parse
-
-_NEWLINE = re.compile(r"\r\n?|\n")
-
-
-def assert_inside(text: str, result: ParseResult) -> None:
-    lines = _NEWLINE.split(text)
-    for item in [*result.entries, *result.problems]:
-        assert 1 <= item.line <= len(lines), item
-        assert 1 <= item.column <= len(lines[item.line - 1]) + 1, item
-    for entry in result.entries:
-        assert 1 <= entry.key_line <= entry.line, entry
-
-
-def offset_of(text: str, line: int, column: int) -> int:
-    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-    return starts[line - 1] + column - 1
+from parsertools import assert_inside, offset_of, only
 
 
 def entries(result: ParseResult) -> dict[str, tuple]:
     return {e.key: (e.value, e.line, e.column) for e in result.entries}
-
-
-def only(result: ParseResult, key: str):
-    found = [e for e in result.entries if e.key == key]
-    assert len(found) == 1, result.entries
-    return found[0]
 
 
 # text, key, value, line, column, quote, comment
