@@ -88,7 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as error:  # a bug: say so without dumping scanned content
         if debug:
-            raise
+            from keylint import crash
+
+            # The traceback, with every exception message scrubbed of the secrets this run has seen.
+            in_file = isinstance(error, crash.FileCrash)
+            sys.stderr.write(error.safe_traceback if in_file else crash.safe_traceback(error))
+            where = f" while scanning {error.display}" if in_file else ""  # type: ignore[attr-defined]
+            print(f"keylint: internal error{where}; please report it with the traceback above", file=sys.stderr)
+            return EXIT_ERROR
         print(
             f"keylint: internal error ({type(error).__name__}); please report it. Run with --debug for a traceback.",
             file=sys.stderr,

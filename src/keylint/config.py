@@ -135,6 +135,8 @@ FEATURE_KEYS = {
     "verify-host-concurrency",
     "cache-ttl",
     "fingerprint-salt",
+    "parse-timeout",
+    "max-depth",
 }
 _KNOWN_KEYS = {
     "ignore",

@@ -412,9 +412,9 @@ def staged_targets(paths: list[str], settings: Settings) -> Iterator[Target | No
         if data is None:
             yield Notice(
                 display,
-                f"{display}: staged content of {size:,} bytes is over the size limit "
-                f"({settings.max_file_size:,} bytes; raise it with --max-file-size), skipped",
-                "skipped",
+                f"{display}: not scanned: staged content of {size:,} bytes is over the size limit "
+                f"({settings.max_file_size:,} bytes; raise it with --max-file-size)",
+                "limit",
             )
             continue
         yield Target(os.path.join(root, path), display, fmt, size, data=data, git=GitState(STAGED, root, path))

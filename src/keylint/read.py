@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
+from typing import BinaryIO
 
 from keylint.config import Settings
 from keylint.model import Notice
@@ -45,10 +47,21 @@ def _sniff_utf16_32(sample: bytes) -> str | None:
 
 
 def is_binary(sample: bytes) -> bool:
+    """Binary data, not text: NUL bytes together with bytes that are not UTF-8, or mostly control bytes.
+
+    A text file with a few stray NUL bytes (a bad paste, an editor accident) is still text, and
+    the keys in it must be found: NUL alone does not make a file binary.
+    """
     if b"\0" not in sample:
         return False
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return control > len(sample) * 0.1
+    if control > len(sample) * 0.3:
+        return True
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start < len(sample) - 3  # not just a character cut in two by the end of the sample
+    return False
 
 
 def decode(data: bytes, display: str) -> tuple[str, list[Notice]]:
@@ -79,6 +92,28 @@ def decode(data: bytes, display: str) -> tuple[str, list[Notice]]:
     return text, notices
 
 
+class NotRegularFile(OSError):
+    """The path is a directory, FIFO, socket or device (``str()``: which)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open ``path`` for reading if it is a regular file, else NotRegularFile (an OSError).
+
+    Opened non-blocking and checked once open: a path swapped for a FIFO or a device after
+    discovery must not hang the scan (opening a FIFO waits for a writer, a device never ends).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    handle = open(fd, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise NotRegularFile("a directory" if stat.S_ISDIR(mode) else "no longer a regular file")
+    return handle
+
+
 def read_text(
     path: str, settings: Settings, *, display: str | None = None, data: bytes | None = None
 ) -> tuple[str, list[Notice]]:
@@ -86,17 +121,19 @@ def read_text(
     display = display or path
     if data is None:
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if size > settings.max_file_size:
                     raise ReadError(
-                        f"{display}: {size:,} bytes is over the size limit ({settings.max_file_size:,} bytes; "
-                        "raise it with --max-file-size), skipped",
-                        "skipped",
+                        f"{display}: not scanned: {size:,} bytes is over the size limit "
+                        f"({settings.max_file_size:,} bytes; raise it with --max-file-size)",
+                        "limit",
                     )
                 data = handle.read(settings.max_file_size + 1)
         except ReadError:
             raise
+        except NotRegularFile as error:
+            raise ReadError(f"{display}: not scanned: it is {error} now (it changed after it was found)") from None
         except FileNotFoundError:
             raise ReadError(f"{display}: file vanished before it could be read") from None
         except IsADirectoryError:
@@ -106,5 +143,9 @@ def read_text(
         except OSError as error:
             raise ReadError(f"{display}: cannot read ({error.strerror or error})") from None
     if len(data) > settings.max_file_size:
-        raise ReadError(f"{display}: over the size limit ({settings.max_file_size:,} bytes), skipped", "skipped")
+        raise ReadError(
+            f"{display}: not scanned: over the size limit ({settings.max_file_size:,} bytes; "
+            "raise it with --max-file-size)",
+            "limit",
+        )
     return decode(data, display)

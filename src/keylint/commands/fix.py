@@ -117,9 +117,11 @@ def apply_fixes(
 
 
 def _read(path: str, settings: object, errors: TextIO, display: str) -> bytes | None:
+    from keylint.read import open_regular
+
     limit = getattr(settings, "max_file_size", None)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read() if limit is None else handle.read(limit + 1)
     except OSError as error:
         print(f"keylint: {display}: cannot read ({error.strerror or error}); not fixed", file=errors)

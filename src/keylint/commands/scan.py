@@ -6,16 +6,20 @@ import argparse
 import os
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keylint import __version__, suppress
 from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
 from keylint.model import Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from keylint.progress import ProgressBar
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Notices of files that were not (fully) scanned; "skipped" files are skipped by policy (binary, not a file).
+UNSCANNED_KINDS = ("error", "limit")
 
 # Stages that run on the finished report before it is rendered (verification, baseline ...):
 # "module:function" names, imported only when a scan runs; each takes (report, args)
@@ -52,6 +56,10 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     sel.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB")
     sel.add_argument("--ignore", action="append", default=[], metavar="CODES", help="disable rules (comma list)")
     sel.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (default 64MB)")
+    sel.add_argument(
+        "--parse-timeout", metavar="SECONDS", help="stop analysing a file after SECONDS (default 60; 0: no limit)"
+    )
+    sel.add_argument("--max-depth", metavar="N", help="deepest nesting read in YAML, JSON, TOML (default 1000)")
     sel.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links while walking")
     sel.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes for large scans")
 
@@ -109,7 +117,13 @@ def add_git_options(parser: argparse.ArgumentParser, baseline: bool = True) -> N
     )
 
 
+def _checked(parse: Callable[[Any, str], Any], value: Any, option: str) -> Any:
+    return None if value is None else parse(value, option)
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    from keylint import limits
+
     paths = getattr(args, "paths", None) or ["."]
     settings = load_settings(paths[0], args.config, args.isolated)
     changes: dict[str, object] = {}
@@ -140,6 +154,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             ("git", False if getattr(args, "no_git", False) else None),
             ("expiry-warning", getattr(args, "expiry_warning", None)),
             ("max-age", getattr(args, "max_age", None)),
+            ("parse-timeout", _checked(limits.parse_timeout, getattr(args, "parse_timeout", None), "--parse-timeout")),
+            ("max-depth", _checked(limits.parse_max_depth, getattr(args, "max_depth", None), "--max-depth")),
+            ("debug", True if getattr(args, "debug", False) else None),
         )
         if value is not None
     }
@@ -150,6 +167,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     from keylint.verify.options import apply_args as apply_verify_args
 
     validate_options(settings)
+    limits.from_settings(settings)  # a bad parse-timeout or max-depth in the config file: exit 2 now
     return apply_verify_args(settings, args)
 
 
@@ -177,7 +195,12 @@ def exit_code(report: object, settings: Settings, exit_zero: bool) -> int:
     if exit_zero or settings.fail_on is None:
         return EXIT_CLEAN
     worst = report.max_severity()  # type: ignore[attr-defined]
-    return EXIT_FINDINGS if worst is not None and worst >= settings.fail_on else EXIT_CLEAN
+    if worst is not None and worst >= settings.fail_on:
+        return EXIT_FINDINGS
+    # A file that could not be scanned (unreadable, over a limit, a crash) may hold anything: never a pass.
+    if any(n.kind in UNSCANNED_KINDS for n in report.notices):  # type: ignore[attr-defined]
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
 
 
 def run_post_stages(report: object, args: argparse.Namespace) -> None:

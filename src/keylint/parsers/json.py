@@ -21,6 +21,7 @@ from bisect import bisect_right
 from json.decoder import scanstring
 from typing import Any
 
+from keylint import limits
 from keylint.model import Entry, ParseProblem, ParseResult
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -50,6 +51,7 @@ class _TooDeep(Exception):
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
+        self.max_depth = min(MAX_DEPTH, limits.max_depth())
         self.starts = [0]
         self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
         self.result = ParseResult()
@@ -113,11 +115,10 @@ class _Scanner:
                 return
 
     def check_depth(self, stack: list[list[Any]], pos: int) -> None:
-        if len(stack) > MAX_DEPTH:
+        if len(stack) > self.max_depth:
             line, column = self.position(pos)
-            raise _TooDeep(
-                ParseProblem(kind="limit", message=f"nesting deeper than {MAX_DEPTH} levels", line=line, column=column)
-            )
+            message = f"nesting deeper than {self.max_depth} levels (max-depth)"
+            raise _TooDeep(ParseProblem(kind="limit", message=message, line=line, column=column))
 
     def member(self, frame: list[Any], pos: int) -> tuple[str, int, int]:
         """``"key": `` of an object member; returns the value's path, the key's offset and the value's offset."""

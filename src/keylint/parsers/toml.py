@@ -24,6 +24,7 @@ import sys
 from bisect import bisect_right
 from typing import Any
 
+from keylint import limits
 from keylint.model import Entry, ParseProblem, ParseResult
 
 if sys.version_info >= (3, 11):
@@ -204,6 +205,18 @@ class _Scanner:
         return match.end()
 
 
+def _depth(document: Any) -> int:
+    """How deeply tables and arrays nest in a loaded document (iteratively: tomllib already bounds it)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def _lookup(document: Any, path: Path) -> Any:
     node = document
     for part in path:
@@ -233,6 +246,10 @@ def _parse(text: str) -> ParseResult:
     except RecursionError:
         problem = ParseProblem(kind="limit", message="nesting too deep for tomllib", line=1)
         return ParseResult(problems=[problem], failed=True)
+    depth = _depth(document)
+    if depth > limits.max_depth():
+        message = f"nesting deeper than {limits.max_depth()} levels (max-depth)"
+        return ParseResult(problems=[ParseProblem(kind="limit", message=message, line=1)], failed=True)
     scanner = _Scanner(text)
     scanner.run()
     result = ParseResult()

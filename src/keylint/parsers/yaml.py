@@ -49,6 +49,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+from keylint import limits
 from keylint.model import Entry, ParseProblem, ParseResult
 
 MAX_ENTRIES = 1_000_000
@@ -140,6 +141,7 @@ class _Frame:
 class _Reader:
     def __init__(self, text: str, bom_skipped: bool) -> None:
         self.text = text
+        self.max_depth = min(MAX_DEPTH, limits.max_depth())
         self.starts = [0]
         self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
         # libyaml's mark indexes do not count a leading BOM (PyYAML's own reader's do). Marks' lines and
@@ -218,10 +220,15 @@ class _Reader:
             child = _Frame(is_map, path, name, frame is not None and frame.silent, False, event.anchor)
         self.anchor(event, (0, None))
         self.stack.append(child)
-        if len(self.stack) > MAX_DEPTH:
+        if len(self.stack) > self.max_depth:
             line, column = self.mark_position(mark)
             self.result.problems.append(
-                ParseProblem(kind="limit", message=f"nesting deeper than {MAX_DEPTH} levels", line=line, column=column)
+                ParseProblem(
+                    kind="limit",
+                    message=f"nesting deeper than {self.max_depth} levels (max-depth)",
+                    line=line,
+                    column=column,
+                )
             )
             self.result.failed = True
             raise _Stop
