@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from keylint import prefilter, suppress
+from keylint import limits, prefilter, suppress
 from keylint.config import Settings
 from keylint.detect import Detector
 from keylint.discover import Target, discover
@@ -236,6 +236,9 @@ def analyse(
 
 
 def scan_file(target: Target, settings: Settings) -> FileResult:
+    """Read and analyse one file. Whatever happens to it ends up in the result, never as an exception:
+    a file that cannot be read, that hits a limit (keylint.limits) or that trips a bug in keylint is a
+    notice naming it, and the other files are still scanned and reported."""
     result = FileResult()
     try:
         text, read_notices = read_text(target.path, settings, display=target.display, data=target.data)
@@ -243,11 +246,65 @@ def scan_file(target: Target, settings: Settings) -> FileResult:
         result.notices.append(Notice(target.display, str(error), error.kind))
         return result
     result.notices.extend(read_notices)
-    findings, summary = analyse(target.path, target.display, target.fmt, text, settings, git=target.git)
-    result.findings = findings
-    result.summary = summary
-    result.scanned = True
+    timeout, depth = limits.from_settings(settings)
+    try:
+        analysed = _analyse_within_limits(target, text, settings, timeout, depth, result.notices)
+    except Exception as error:
+        from keylint import crash
+
+        if settings.options.get("debug"):  # the CLI prints the traceback, its messages scrubbed
+            raise crash.FileCrash(target.display, crash.safe_traceback(error, [text])) from None
+        result.notices.append(
+            Notice(
+                target.display,
+                f"{target.display}: not scanned: internal error ({type(error).__name__}) in keylint; "
+                "please report it (--debug shows where)",
+                "error",
+            )
+        )
+        return result
+    if analysed is not None:
+        result.findings, result.summary = analysed
+        result.scanned = True
     return result
+
+
+def _analyse_within_limits(
+    target: Target, text: str, settings: Settings, timeout: float, depth: int, notices: list[Notice]
+) -> tuple[list[Finding], FileSummary] | None:
+    """``analyse`` under the per-file time and depth limits; past the time limit, once more line by line."""
+    display = target.display
+    with limits.depth_limit(depth):
+        try:
+            with limits.time_limit(timeout):
+                return analyse(target.path, display, target.fmt, text, settings, git=target.git)
+        except limits.FileTimeout:
+            pass
+        if target.fmt != "lines":
+            try:
+                with limits.time_limit(timeout):
+                    analysed = analyse(target.path, display, "lines", text, settings, git=target.git)
+            except limits.FileTimeout:
+                pass
+            else:
+                notices.append(
+                    Notice(
+                        display,
+                        f"{display}: reading it as {target.fmt} took longer than {timeout:g}s (parse-timeout), "
+                        "so it was scanned line by line instead",
+                        "limit",
+                    )
+                )
+                return analysed
+    notices.append(
+        Notice(
+            display,
+            f"{display}: not scanned: its analysis took longer than {timeout:g}s "
+            "(parse-timeout; raise it with --parse-timeout)",
+            "limit",
+        )
+    )
+    return None
 
 
 def _scan_serial(targets: Iterable[Target], settings: Settings) -> Iterator[FileResult]:
@@ -307,6 +364,11 @@ def run_scan(
         scanned += result.scanned
         if progress is not None:
             progress(done, len(file_targets))
+    if settings.options.get("debug"):  # a traceback printed later must not quote these
+        from keylint import crash
+
+        crash.remember(f.secret for f in findings)
+        crash.remember(m.token for s in summaries for _, m in s.secrets)
     scan_ctx = ScanContext(files=summaries, settings=settings, findings=findings)
     for rule in all_rules().values():
         if rule.scope != "scan":
