@@ -77,16 +77,38 @@ def scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
         text = text.replace(secret, mask(secret) or "")
     first = max(0, public_prefix - 7)  # pieces starting before this lie inside the public prefix
     while True:
-        covered = [j for j in range(len(text) - 7) if secret.find(text[j : j + 8], first) >= 0]
-        if not covered:
+        runs = _secret_runs(text, secret, first)
+        if not runs:
             return text
         pieces: list[str] = []
         kept = 0  # text[kept:] is not yet copied
-        run_end = -1
-        for j in covered:
-            if j > run_end:  # a new run of secret pieces starts at j
-                pieces.append(text[kept:j] + "…")
-            run_end = j + 8
-            kept = run_end
+        for start, end in runs:
+            pieces.append(text[kept:start] + "…")
+            kept = end
         pieces.append(text[kept:])
         text = "".join(pieces)
+
+
+def _secret_runs(text: str, secret: str, first: int) -> list[tuple[int, int]]:
+    """The maximal runs of ``text`` covered by 8-character windows that occur in ``secret[first:]``.
+
+    A window found in the secret is extended character by character along that occurrence, so
+    text that quotes a long stretch of the secret costs one search, not one per character.
+    """
+    runs: list[tuple[int, int]] = []
+    size = len(text)
+    j = 0
+    while j + 8 <= size:
+        found = secret.find(text[j : j + 8], first)
+        if found < 0:
+            j += 1
+            continue
+        end = j + 8
+        while end < size and found + end - j < len(secret) and text[end] == secret[found + end - j]:
+            end += 1
+        if runs and j <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((j, end))
+        j = max(j + 1, end - 7)  # windows inside the run are pieces of the secret already
+    return runs
