@@ -90,7 +90,10 @@ def render(report: ScanReport, options: ReportOptions) -> str:
         }
         for n in report.notices
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    # A file that could not be scanned (unreadable, over a limit, a crash) makes the run unsuccessful:
+    # the results are not the whole truth. Files skipped by policy (binary) do not.
+    unscanned = any(n.kind in ("error", "limit") for n in report.notices)
+    invocation: dict[str, Any] = {"executionSuccessful": not unscanned}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     document = {
