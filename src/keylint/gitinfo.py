@@ -54,6 +54,10 @@ class GitError(ConfigError):
     """git failed; the message is one line for the user (exit code 2 where git is required)."""
 
 
+class GitStuck(GitError):
+    """git did not answer: something in the repository's configuration makes it wait forever."""
+
+
 class GitUnsafe(GitError):
     """git refused the repository because another user owns it (``safe.directory``)."""
 
@@ -110,7 +114,40 @@ def command(root: str, args: list[str]) -> list[str]:
     argv = [git, "-C", root]
     for setting in SAFE_CONFIG:
         argv += ["-c", setting]
+    _probe(root, argv)
     return argv + args
+
+
+# git reads the repository's config, and every file it includes, before anything else: a config that
+# includes a FIFO or a device (`[include] path = /some/fifo`) makes every git command wait forever.
+# One quick command per repository and run, with a timeout, finds out before any real one is started.
+PROBE_TIMEOUT = 10.0
+_PROBED: dict[str, GitError | None] = {}
+
+
+def _probe(root: str, argv: list[str]) -> None:
+    if root not in _PROBED:
+        try:
+            subprocess.run(
+                [*argv, "rev-parse", "--git-dir"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=_env(root),
+                timeout=PROBE_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            _PROBED[root] = GitStuck(
+                f"{root}: git did not answer within {PROBE_TIMEOUT:g}s (does the repository's configuration "
+                "include a pipe or a device?)"
+            )
+        except OSError:
+            pass  # the real command reports it
+        _PROBED.setdefault(root, None)
+    failure = _PROBED[root]
+    if failure is not None:
+        raise failure
 
 
 def _failure(root: str, args: list[str], code: int, stderr: bytes) -> GitError:
@@ -572,7 +609,7 @@ def head_blobs(root: str, wanted: Callable[[str], bool], max_size: int) -> Itera
 def commit_exists(root: str, revision: str) -> bool:
     try:
         run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"])
-    except GitUnsafe:
+    except (GitUnsafe, GitStuck):
         raise
     except GitError:
         return False
