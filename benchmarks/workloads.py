@@ -67,6 +67,16 @@ def _word(rng: random.Random) -> str:
     return rng.choice(WORDS)
 
 
+def _unique(name: str, used: set[str]) -> str:
+    """Real config files do not define a key twice in one mapping (keylint would report it): number repeats."""
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{name}{n}" if name[-1:].isalpha() else f"{name}_{n}"
+    used.add(candidate)
+    return candidate
+
+
 def _provider_key(rng: random.Random) -> tuple[str, str]:
     """(variable name, key) for a random prefixed provider format."""
     providers = [p for p in all_providers() if any(f.prefix and f.secret for f in p.formats)]
@@ -88,11 +98,13 @@ def _secretish(rng: random.Random) -> tuple[str, str]:
     return f"{_word(rng).upper()}_API_KEY", "your-api-key-here"
 
 
-def dotenv_file(rng: random.Random, lines: int, secret_every: int) -> str:
+def dotenv_file(rng: random.Random, lines: int, secret_every: int, used: set[str] | None = None, first: int = 0) -> str:
     out = []
-    for i in range(lines):
+    used = set() if used is None else used
+    for i in range(first, first + lines):
         if secret_every and i % secret_every == secret_every // 2:
             name, value = _secretish(rng)
+            name = _unique(name, used)
         else:
             name = f"{_word(rng).upper()}_{_word(rng).upper()}_{i}"
             value = rng.choice(
@@ -109,13 +121,14 @@ def yaml_file(rng: random.Random, lines: int, secret_every: int) -> str:
     while len(out) < lines:
         i += 1
         out.append(f"{indent}{_word(rng)}{i}:")
+        used: set[str] = set()
         for _ in range(rng.randint(2, 6)):
             if secret_every and len(out) % secret_every == 0:
                 name, value = _secretish(rng)
-                out.append(f"{indent}  {name.lower()}: {value}")
+                out.append(f"{indent}  {_unique(name.lower(), used)}: {value}")
             else:
                 value = rng.choice([str(rng.randint(0, 9999)), f'"{_word(rng)}"', "true", f"{_word(rng)}-{_word(rng)}"])
-                out.append(f"{indent}  {_word(rng)}_{_word(rng)}: {value}")
+                out.append(f"{indent}  {_unique(f'{_word(rng)}_{_word(rng)}', used)}: {value}")
     return "\n".join(out) + "\n"
 
 
@@ -131,8 +144,9 @@ def crd_schema(rng: random.Random, lines: int) -> str:
         "      openAPIV3Schema:",
         "        properties:",
     ]
+    used: set[str] = set()
     while len(out) < lines:
-        name = f"{_word(rng)}{_word(rng).title()}"
+        name = _unique(f"{_word(rng)}{_word(rng).title()}", used)
         out += [
             f"          {name}:",
             f"            description: The {_word(rng)} {_word(rng)} of the {_word(rng)}; see the {_word(rng)} docs.",
@@ -147,13 +161,14 @@ def toml_file(rng: random.Random, lines: int, secret_every: int) -> str:
     while len(out) < lines:
         table += 1
         out.append(f"[{_word(rng)}_{table}]")
+        used: set[str] = set()
         for _ in range(rng.randint(3, 8)):
             if secret_every and len(out) % secret_every == 0:
                 name, value = _secretish(rng)
-                out.append(f'{name.lower()} = "{value}"')
+                out.append(f'{_unique(name.lower(), used)} = "{value}"')
             else:
                 value = rng.choice([str(rng.randint(0, 999)), "true", f'"{_word(rng)}"'])
-                out.append(f"{_word(rng)}_{_word(rng)} = {value}")
+                out.append(f"{_unique(f'{_word(rng)}_{_word(rng)}', used)} = {value}")
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -224,10 +239,13 @@ def large_file(path: Path, megabytes: float, kind: str, seed: int = 3) -> Path:
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     lines_per_mb = 30000 if kind == "dotenv" else 25000
-    writer = dotenv_file if kind == "dotenv" else yaml_file
+    used: set[str] = set()
     with open(path, "w") as handle:
         for i in range(int(megabytes)):
-            if i and kind == "yaml":
-                handle.write("---\n")  # one document per chunk: no duplicate keys
-            handle.write(writer(rng, lines_per_mb, 200))
+            if kind == "yaml":
+                if i:
+                    handle.write("---\n")  # one document per chunk: no duplicate keys
+                handle.write(yaml_file(rng, lines_per_mb, 200))
+            else:  # one .env file: variables stay distinct across chunks
+                handle.write(dotenv_file(rng, lines_per_mb, 200, used, first=i * lines_per_mb))
     return path
