@@ -195,8 +195,73 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:/
     ),
 )
 def test_skipped_values_have_no_match(name, value):
+    _no_match_when_skipped(name, value)
+
+
+_PREFIXES = sorted({f.prefix for _, f in FORMATS if f.prefix})
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    name=st.sampled_from(_PLAIN_NAMES),
+    lead=st.sampled_from(["", "x ", "https://h/?t=", "a-"]),
+    prefix=st.sampled_from(_PREFIXES),
+    tail=st.one_of(
+        st.text(alphabet=_ALPHABET + "\n\\\u00a0", max_size=120),
+        st.builds(
+            lambda i, seed, cut, gap: (lambda t: t[:gap] + " \n " + t[gap:])(
+                FORMATS[i % len(FORMATS)][1].generate(random.Random(seed))[cut:]
+            ),
+            st.integers(0, 10_000),
+            st.integers(0, 10**6),
+            st.integers(0, 12),
+            st.integers(0, 60),
+        ),
+    ),
+)
+def test_words_that_begin_like_a_prefix(name, lead, prefix, tail):
+    """Values holding a registered prefix are skipped only when no match can follow it (too short a run)."""
+    _no_match_when_skipped(name, lead + prefix + tail)
+
+
+def _no_match_when_skipped(name: str, value: str) -> None:
     """What the prefilter skips, the detector finds nothing in (the entry rules then need a name it keeps)."""
     detector = detector_for(SETTINGS)
     if prefilter.prefilter_for(detector).matters(name, value):
         return
     assert detector.find(Entry(name, value, value, 1, 1)) == []
+
+
+def _name_matters_everything(last: str) -> bool:
+    """The prefilter's name test without its shortcuts: every predicate a rule asks about a name."""
+    from keylint.rules.format import provider_named_by
+    from keylint.rules.placeholder import _API_CREDENTIAL
+    from keylint.values import names_secret, normalized_name
+
+    detector = detector_for(SETTINGS)
+    providers = detector.providers
+    return bool(
+        names_secret(last)
+        or detector.candidates_for_name(last)
+        or any(detector.named_for(p.id, last) for p in providers)
+        or provider_named_by(last, providers)
+        or _API_CREDENTIAL.search(normalized_name(last))
+    )
+
+
+_NAME_WORDS = sorted(
+    {w for p, f in FORMATS for v in (*p.env_vars, *f.env_vars) for w in v.split("_")}
+    | {"API", "KEY", "SECRET", "TOKEN", "PASS", "AUTH", "PRIVATE", "CLIENT", "PORT", "HOST", "URL", "ID", "PAT"}
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=4),
+    separator=st.sampled_from(["_", "-", ".", ""]),
+    case=st.sampled_from([str.upper, str.lower, str.title]),
+)
+def test_name_test_keeps_every_name_a_rule_asks_about(words, separator, case):
+    name = case(separator.join(words))
+    if _name_matters_everything(name):
+        assert prefilter.prefilter_for(detector_for(SETTINGS)).name_matters(name), name

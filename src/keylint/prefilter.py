@@ -68,7 +68,12 @@ ENTRY_RULES = {
 }
 
 # URL credentials (a superset of rules.secrets' pattern), PEM private keys, tokens that carry an expiry.
-_VALUE_MARKERS = re.compile(r"://[^\s/@?#]*:[^\s/@?#]*@|PRIVATE KEY|eyJ|pypi-|sig=")
+_VALUE_MARKERS = r"://[^\s/@?#]*:[^\s/@?#]*@|PRIVATE KEY|eyJ|pypi-|sig="
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# What detection lets a damaged key run through besides its alphabet (detect._STRAY_PUNCTUATION)
+# and how many whitespace gaps (detect._MAX_GAPS).
+_STRAY = frozenset("+/-_=")
+_MAX_GAPS = 3
 _WHITESPACE = re.compile(r"\s")
 # Shortest and longest value detection tries as a prefix typo (see Detector._prefix_near_miss).
 _NEAR_MISS_MIN, _NEAR_MISS_MAX = 12, 512
@@ -85,13 +90,29 @@ class Prefilter:
         from keylint.rules.format import _provider_words
         from keylint.rules.placeholder import _API_CREDENTIAL
 
-        self._prefix = detector._prefix_re
+        # Where a registered prefix starts (as in Detector._find), or a marker: one search per value.
+        # The prefixes as a trie: sre tries one branch per first character instead of one per prefix.
+        self._hits = re.compile(
+            f"(?P<marker>{_VALUE_MARKERS})|(?<![A-Za-z0-9])(?:{_trie(detector._prefix_list)})"
+        )
+        # Per prefix: how many body characters any match needs (see _key_possible) and which characters count.
+        self._prefixes: dict[str, list[str]] = {}
+        self._need: dict[str, int] = {}
+        self._allowed: dict[str, frozenset[str]] = {}
+        for prefix, candidates in detector._by_prefix.items():
+            self._prefixes.setdefault(prefix[0], []).append(prefix)
+            self._need[prefix] = min(_body_needed(c.format.min_length - len(prefix)) for c in candidates)
+            chars = set(_ASCII_ALNUM | _STRAY)
+            for candidate in candidates:
+                chars |= candidate.format.charset
+            self._allowed[prefix] = frozenset(chars)
         self._examples = detector.examples
         self._candidates_for_name = detector.candidates_for_name
         self._api_credential = _API_CREDENTIAL
         self._variables = frozenset(v.upper() for p in providers for v in p.env_vars) | frozenset(
             v.upper() for p in providers for f in p.formats for v in (f.env_vars or ())
         )
+        self._variable_ends = frozenset(v.rsplit("_", 1)[-1] for v in self._variables | set(detector._by_name))
         self._words: dict[str, list[tuple[str, ...]]] = {}
         for sequence, _provider_id in _provider_words(providers):
             self._words.setdefault(sequence[0], []).append(sequence)
@@ -121,13 +142,18 @@ class Prefilter:
         return known
 
     def _name_matters(self, last: str) -> bool:
-        if names_secret(last) or self._candidates_for_name(last):
+        if names_secret(last):
             return True
         name = normalized_name(last)
         if self._api_credential.search(name):
             return True
         parts = name.split("_")
-        if any("_".join(parts[i:]) in self._variables for i in range(len(parts))):
+        # A provider's variable (Detector.candidates_for_name, or any env-var suffix) ends in that variable's
+        # last word: most names end in a word none does (PORT, HOST, ENABLED) and need no further look.
+        if parts[-1] in self._variable_ends and (
+            self._candidates_for_name(last)
+            or any("_".join(parts[i:]) in self._variables for i in range(len(parts)))
+        ):
             return True
         for i, part in enumerate(parts):
             for sequence in self._words.get(part, ()):
@@ -140,8 +166,11 @@ class Prefilter:
             return False
         if not value.isascii() or value in self._examples:
             return True
-        if self._prefix.search(value) or _VALUE_MARKERS.search(value):
-            return True
+        hit = self._hits.search(value)
+        while hit is not None:
+            if hit.group("marker") is not None or self._key_possible(value, hit.start()):
+                return True
+            hit = self._hits.search(value, hit.start() + 1)
         token = value.strip()
         size = len(token)
         if not _NEAR_MISS_MIN <= size <= _NEAR_MISS_MAX or _WHITESPACE.search(token):
@@ -150,6 +179,67 @@ class Prefilter:
             return True
         window = self._near_windows.get(token[0].lower())
         return window is not None and window[0] <= size <= window[1]
+
+
+    def _key_possible(self, value: str, start: int) -> bool:
+        """Could detection make a match of a prefix at ``start`` (ASCII ``value``)?
+
+        Every match it returns, valid or a near-miss (detect._best_at, diagnose.is_attempt), has
+        at least ``_body_needed`` characters after the prefix once whitespace gaps (at most three)
+        are taken out, all of them in the format's alphabet, letters, digits or stray punctuation.
+        Most hits are words that merely begin like a prefix (``path`` for ``pat``).
+        """
+        prefixes = [p for p in self._prefixes.get(value[start], ()) if value.startswith(p, start)]
+        if not prefixes:
+            return True  # cannot happen (the search found one); keep the value rather than guess
+        need = min(self._need[p] for p in prefixes)
+        if need == 0:
+            return True
+        allowed = frozenset().union(*(self._allowed[p] for p in prefixes))
+        count = gaps = 0
+        in_gap = False
+        for char in value[start + min(len(p) for p in prefixes) :]:
+            if char in allowed:
+                count += 1
+                if count >= need:
+                    return True
+                in_gap = False
+            elif char.isspace() or char == "\\":  # a wrapped key, an escaped line break
+                if not in_gap:
+                    gaps += 1
+                    if gaps > _MAX_GAPS:
+                        return False
+                    in_gap = True
+            else:
+                return False
+        return False
+
+
+def _body_needed(body: int) -> int:
+    """Fewest characters after its prefix in anything detection reports for a format whose
+    keys have ``body`` characters after it: a valid key has them all; a shortened near-miss
+    at least max(8, half of them) (diagnose.is_attempt)."""
+    if body <= 0:
+        return 0  # the prefix is the whole key (Postmark's fixed test token)
+    return min(body, max(8, body // 2))
+
+
+def _trie(words: list[str]) -> str:
+    """A regex matching where any of ``words`` starts (the shortest one at that position)."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        if "" in node:  # a word ends here: any longer one starting the same way adds no position
+            return ""
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return build(root)
 
 
 _PREFILTERS: dict[int, Prefilter] = {}
