@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from keylint import limits, prefilter, suppress
+from keylint import fastpath, limits, prefilter, suppress
 from keylint.config import Settings
 from keylint.detect import Detector
 from keylint.discover import Target, discover
@@ -172,11 +172,19 @@ def analyse(
     path: str, display: str, fmt: str, text: str, settings: Settings, git: Any = None
 ) -> tuple[list[Finding], FileSummary]:
     """Parse, detect and run the file- and entry-scope rules over one file's text."""
-    parsed = parse(fmt, text)
-    if parsed.failed and fmt != "lines":
-        fallback = parse("lines", text)
-        parsed.entries = fallback.entries
     detector = detector_for(settings)
+    reading = None
+    if prefilter.enabled() and not settings.options.get("verify"):
+        # Common shapes of .env and YAML files, read without building the values nothing reacts to;
+        # not with --verify, which pairs keys with partner values anywhere in the file.
+        reading = fastpath.read(fmt, text, prefilter.prefilter_for(detector))
+    if reading is not None:
+        parsed = reading.parsed()
+    else:
+        parsed = parse(fmt, text)
+        if parsed.failed and fmt != "lines":
+            fallback = parse("lines", text)
+            parsed.entries = fallback.entries
     entries = parsed.entries
     if prefilter.enabled():
         # Values no rule can react to (most of a config file) skip detection and the entry rules.
@@ -225,7 +233,9 @@ def analyse(
         fmt=fmt,
         template=ctx.template,
         environment=ctx.environment,
-        keys=[(e.key, e.key_line or e.line) for e in parsed.entries] if fmt == "dotenv" else [],
+        keys=reading.keys if reading is not None else [(e.key, e.key_line or e.line) for e in entries]
+        if fmt == "dotenv"
+        else [],
         secrets=[(e, m) for e, ms in zip(parsed.entries, matches, strict=True) for m in ms if m.valid and m.is_secret],
         git=git,
     )

@@ -1,0 +1,319 @@
+"""Reading only what matters: the common shapes of `.env` and YAML files without a full parse.
+
+A full parse builds an entry for every value of a file, and in a large config tree almost
+none of them can matter to any rule (see :mod:`keylint.prefilter`). For files in the plain
+shapes most config files have, :func:`read` finds the same entries the full parser would,
+but materialises only those the prefilter keeps, at a fraction of the cost:
+
+- ``.env``: every line a one-line ``KEY=value`` statement (optionally ``export``; a plain
+  value without quotes, ``#`` or backslashes, or a quoted value closed on its line without
+  backslashes; optionally a `` # comment``), a comment or blank. The statements that matter
+  are handed, one line each, to the real parser (:mod:`keylint.parsers.dotenv`), so their
+  entries are exactly its entries.
+- YAML: block mappings and sequences, indented with spaces, with plain keys and one-line
+  plain or simply quoted values (no anchors, aliases, tags, flow collections, block
+  scalars, multi-line scalars, merge keys, Kubernetes ``Secret`` data or ``env`` lists);
+  libyaml's own parser (in C) confirms the file is valid YAML first. Entries carry exactly
+  what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
+  key line, trailing comment, resolved tag).
+
+Anything else, including any duplicate key or anything the full parser would report, makes
+:func:`read` return None and the engine parses the file as usual. Equivalence with the full
+parsers is tested on generated files (tests/test_fastpath.py), and the engine's findings
+with and without the prefilter (``KEYLINT_NO_PREFILTER=1``) are compared in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from keylint.model import Entry, ParseResult
+
+if TYPE_CHECKING:
+    from keylint.prefilter import Prefilter
+
+# What each file-scope rule reads, and why a reading (entries that matter, no parse problems) serves it.
+FILE_RULES = {
+    "KL001": "parse problems",
+    "KL003": "parse problems",
+    "KL004": "parse problems",
+    "KL303": "parse problems; entries expecting a secret (kept: a match or a secret name)",
+    "KL304": "parse problems (a duplicate key makes read() decline)",
+    "KL502": "the first entry a secret rule reports (kept, in file order)",
+}
+
+
+@dataclass(slots=True)
+class Reading:
+    """The entries that matter, in file order, and for ``.env`` files every (key, line)."""
+
+    entries: list[Entry]
+    keys: list[tuple[str, int]] = field(default_factory=list)
+
+    def parsed(self) -> ParseResult:
+        return ParseResult(entries=self.entries)
+
+
+def read(fmt: str, text: str, prefilter: Prefilter) -> Reading | None:
+    """The entries of ``text`` that ``prefilter`` keeps, or None when the file needs the full parser."""
+    if "\r" in text or "\t" in text or text.startswith("\ufeff"):
+        return None
+    if not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text):
+        return None  # line breaks for YAML, not for keylint's positions
+    if fmt == "dotenv":
+        return _dotenv(text, prefilter)
+    if fmt == "yaml":
+        return _yaml(text, prefilter)
+    return None
+
+
+# -- .env -------------------------------------------------------------------------------------
+
+_DOTENV_STATEMENT = re.compile(
+    r"""[ ]*(?:export[ ]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)="""
+    r"""(?:(?P<plain>(?:[^\s'"`\\#](?:[^'"`\\#\n]*[^\s'"`\\#])?)?)|"(?P<double>[^"\\\n]*)"|'(?P<single>[^'\\\n]*)')"""
+    r"""(?:[ ]+\#[^\n]*)?[ ]*"""
+)
+
+
+def _dotenv(text: str, prefilter: Prefilter) -> Reading | None:
+    from keylint.parsers.dotenv import parse
+
+    keys: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    entries: list[Entry] = []
+    name_matters = prefilter.name_matters
+    value_matters = prefilter.value_matters
+    statement = _DOTENV_STATEMENT.fullmatch
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = statement(line)
+        if found is None:
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#":
+                continue
+            return None
+        key = found.group("key")
+        if key in seen:
+            return None  # a duplicate: the full parser reports it
+        seen.add(key)
+        keys.append((key, number))
+        value = found.group("plain")
+        if value is None:
+            value = found.group("double")
+            if value is None:
+                value = found.group("single")
+        if not (value_matters(value) or name_matters(key)):
+            continue
+        parsed = parse(line + "\n")
+        if parsed.problems or len(parsed.entries) != 1:
+            return None
+        entry = parsed.entries[0]
+        shift = number - 1
+        entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
+    return Reading(entries, keys)
+
+
+# -- YAML -------------------------------------------------------------------------------------
+
+# A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key.
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?: +|$)")
+# First characters of a plain scalar that would make it something else (or need care).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_SECRET_KIND = re.compile(r"^[ -]*kind: *['\"]?Secret\b", re.MULTILINE)
+_TRAILING_COMMENT = re.compile(r"[ \t]+#([^\r\n]*)")
+
+
+class _Fallback(Exception):
+    """The file leaves the shapes this module reads: parse it in full."""
+
+
+class _Frame:
+    __slots__ = ("indent", "index", "is_map", "key", "key_line", "keys", "path")
+
+    def __init__(self, indent: int, is_map: bool, path: str | None) -> None:
+        self.indent = indent
+        self.is_map = is_map
+        self.path = path
+        self.keys: set[str] = set()
+        self.index = 0
+        self.key = ""  # the last key of a mapping
+        self.key_line = 0
+
+
+def _join(path: str | None, segment: str) -> str:
+    return segment if path is None else f"{path}.{segment}"
+
+
+def _yaml(text: str, prefilter: Prefilter) -> Reading | None:
+    if _SECRET_KIND.search(text):
+        return None  # Kubernetes Secret data is base64-decoded by the full parser
+    from keylint.parsers import yaml as full
+
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # no libyaml: nothing to check the file against quickly
+        return None
+    try:
+        CParser(text).raw_parse()  # in C: the file is valid YAML (else the full parser reports why)
+    except Exception:
+        return None
+    try:
+        return _YamlReader(text, prefilter, full).run()
+    except _Fallback:
+        return None
+
+
+class _YamlReader:
+    def __init__(self, text: str, prefilter: Prefilter, full: object) -> None:
+        self.text = text
+        self.name_matters = prefilter.name_matters
+        self.value_matters = prefilter.value_matters
+        self.resolve = full._resolve  # type: ignore[attr-defined]
+        self.short_tag = full._short_tag  # type: ignore[attr-defined]
+        self.max_entries = full.MAX_ENTRIES  # type: ignore[attr-defined]
+        self.entries: list[Entry] = []
+        self.values = 0
+
+    def run(self) -> Reading:
+        stack: list[_Frame] = []
+        pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
+        offset = 0  # of the current line in the text
+        for number, line in enumerate(self.text.split("\n"), start=1):
+            start = offset
+            offset += len(line) + 1
+            content = line.lstrip(" ")
+            if not content or content[0] == "#":
+                continue
+            indent = len(line) - len(content)
+            if content.startswith(("---", "...", "%")):
+                if content.rstrip(" ") != "---" or indent:
+                    raise _Fallback
+                self.close(pending)
+                pending, stack = None, []
+                continue
+            dash = content[0] == "-" and (len(content) == 1 or content[1] == " ")
+            if pending is not None:
+                frame, key_indent = pending
+                pending = None
+                if indent > key_indent or (dash and indent == key_indent):
+                    if frame.key in ("env", "environment") and dash:
+                        raise _Fallback  # named list items (Kubernetes env, compose environment)
+                    child = _Frame(indent, not dash, _join(frame.path, frame.key))
+                    stack.append(child)
+                else:
+                    self.close((frame, key_indent))
+            while stack and stack[-1].indent > indent:
+                stack.pop()
+            if dash:
+                if not stack:
+                    if indent:
+                        raise _Fallback
+                    stack.append(_Frame(indent, False, None))
+                frame = stack[-1]
+                if frame.is_map or frame.indent != indent:
+                    raise _Fallback
+                item = content[1:].lstrip(" ")
+                if not item or item[0] == "#":
+                    raise _Fallback  # the item's content starts on the next line
+                column = indent + len(content) - len(item)
+                path = _join(frame.path, str(frame.index))
+                frame.index += 1
+                found = _KEY.match(item)
+                if found is None:
+                    self.scalar(path, item, start + column, number, number)
+                    continue
+                child = _Frame(column, True, path)
+                stack.append(child)
+                pending = self.key(child, found, item, start + column, number)
+                continue
+            if not stack:
+                if indent:
+                    raise _Fallback
+                stack.append(_Frame(0, True, None))
+            frame = stack[-1]
+            if not frame.is_map or frame.indent != indent:
+                raise _Fallback
+            found = _KEY.match(content)
+            if found is None:
+                raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
+            pending = self.key(frame, found, content, start + indent, number)
+        self.close(pending)
+        return Reading(self.entries)
+
+    def key(
+        self, frame: _Frame, found: re.Match[str], content: str, start: int, number: int
+    ) -> tuple[_Frame, int] | None:
+        """A ``key: value`` line of ``frame``; returns the pending key when its value is on later lines."""
+        key = found.group(1)
+        if key in frame.keys:
+            raise _Fallback  # a duplicate: the full parser reports it
+        frame.keys.add(key)
+        frame.key, frame.key_line = key, number
+        rest = content[found.end() :]
+        if not rest or rest[0] == "#":
+            return frame, frame.indent
+        self.scalar(_join(frame.path, key), rest, start + found.end(), number, number)
+        return None
+
+    def close(self, pending: tuple[_Frame, int] | None) -> None:
+        """A key whose value never came: YAML's null, an empty plain scalar."""
+        if pending is None:
+            return
+        frame, _ = pending
+        self.count()
+        if self.name_matters(_join(frame.path, frame.key)):
+            raise _Fallback  # where libyaml places an empty value is the full parser's business
+
+    def count(self) -> None:
+        self.values += 1
+        if self.values > self.max_entries:
+            raise _Fallback  # the full parser stops there and says so
+
+    def scalar(self, path: str, rest: str, start: int, number: int, key_line: int) -> None:
+        """A one-line scalar starting at text offset ``start`` (``rest`` is the rest of its line)."""
+        self.count()
+        first = rest[0]
+        if first == "'" or first == '"':
+            close = rest.find(first, 1)
+            while first == "'" and close > 0 and rest.startswith("''", close):
+                close = rest.find("'", close + 2)
+            if close < 0 or (first == '"' and "\\" in rest[:close]):
+                raise _Fallback
+            after = rest[close + 1 :]
+            if after.strip(" ") and not (after[0] == " " and after.lstrip(" ")[0] == "#"):
+                raise _Fallback
+            raw = rest[: close + 1]
+            value = raw[1:-1].replace("''", "'") if first == "'" else raw[1:-1]
+            quote = first
+            value_start = start + 1
+        else:
+            if first in _INDICATORS and not (first == "-" and rest[1:2].isdigit()):
+                raise _Fallback
+            cut = rest.find(" #")
+            value = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+            if ": " in value or value.endswith(":"):
+                raise _Fallback
+            raw = value
+            quote = ""
+            value_start = start
+        if not (self.value_matters(value) or self.name_matters(path)):
+            return
+        end = start + len(raw)
+        comment = _TRAILING_COMMENT.match(self.text, end)
+        line_start = self.text.rfind("\n", 0, value_start) + 1
+        tag = None if quote else self.short_tag(self.resolve(value))
+        self.entries.append(
+            Entry(
+                key=path,
+                value=value,
+                raw=raw,
+                line=number,
+                column=value_start - line_start + 1,
+                quote=quote,
+                key_line=key_line,
+                comment=comment.group(1).strip() if comment else None,
+                tag=tag,
+            )
+        )

@@ -1,0 +1,179 @@
+"""keylint.fastpath reads the same entries as the full parsers, or declines.
+
+Whenever ``fastpath.read`` returns a reading, the full parser must report no problem for the
+file and its entries, filtered by the prefilter, must equal the reading's entries field by
+field (and for .env files every key with its line must equal the reading's keys).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keylint import fastpath
+from keylint.config import Settings
+from keylint.engine import detector_for
+from keylint.parsers import parse
+from keylint.prefilter import prefilter_for
+from lintcorpus import FORMATS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import workloads
+
+PREFILTER = prefilter_for(detector_for(Settings()))
+
+
+def test_every_file_rule_says_why_a_reading_serves_it():
+    from keylint.rules import all_rules
+
+    file_rules = {code for code, rule in all_rules().items() if rule.scope == "file"}
+    assert file_rules == set(fastpath.FILE_RULES), (
+        "file-scope rules changed: check that they only read parse problems and entries the prefilter keeps "
+        "(else make fastpath.read decline), then update keylint.fastpath.FILE_RULES"
+    )
+
+
+def _check(fmt: str, text: str) -> fastpath.Reading | None:
+    reading = fastpath.read(fmt, text, PREFILTER)
+    if reading is None:
+        return None
+    full = parse(fmt, text)
+    assert not full.failed and not full.problems, full.problems
+    expected = [e for e in full.entries if PREFILTER.matters(e.key, e.value)]
+    assert reading.entries == expected
+    if fmt == "dotenv":
+        assert reading.keys == [(e.key, e.key_line or e.line) for e in full.entries]
+    return reading
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_generated_config_files_are_read_fast_and_the_same(seed):
+    rng = random.Random(seed)
+    for fmt, writer in (("dotenv", workloads.dotenv_file), ("yaml", workloads.yaml_file)):
+        text = writer(rng, 400, 7)
+        reading = _check(fmt, text)
+        assert reading is not None, f"{fmt} fell back to the full parser"
+        assert len(reading.entries) > 20
+    crd = workloads.crd_schema(rng, 600)
+    assert _check("yaml", crd) is not None
+
+
+def test_keys_of_every_format_in_both_shapes():
+    lines = []
+    yaml_lines = ["production:", "  keys:"]
+    for i, (provider, fmt) in enumerate(FORMATS):
+        token = fmt.generate(random.Random(i))
+        name = (fmt.env_vars or provider.env_vars or (f"{provider.id.upper().replace('-', '_')}_KEY",))[0]
+        safe = "\\" not in token and "#" not in token and not any(c.isspace() for c in token)
+        if safe and "'" not in token and '"' not in token:
+            lines.append(f"{name}_{i}={token}")
+            yaml_lines.append(f"    {name.lower()}_{i}: '{token}'")
+        lines.append(f"PLAIN_{i}=value{i}")
+        yaml_lines.append(f"    plain_{i}: value {i}")
+    dotenv = _check("dotenv", "\n".join(lines) + "\n")
+    yaml_reading = _check("yaml", "\n".join(yaml_lines) + "\n")
+    assert dotenv is not None and yaml_reading is not None
+    assert len(dotenv.entries) > 50 and len(yaml_reading.entries) > 50
+
+
+@pytest.mark.parametrize(
+    "fmt,text",
+    [
+        ("yaml", "a: 1\na: 2\n"),  # duplicate key
+        ("yaml", "a: [1, 2]\n"),  # flow collection
+        ("yaml", "a: &x 1\nb: *x\n"),  # anchor and alias
+        ("yaml", "a: |\n  text\n"),  # block scalar
+        ("yaml", "a: one\n  two\n"),  # multi-line plain scalar
+        ("yaml", "kind: Secret\ndata:\n  k: dmFsdWU=\n"),  # decoded by the full parser
+        ("yaml", "env:\n- name: TOKEN\n  value: x\n"),  # Kubernetes env list
+        ("yaml", "a: b: c\n"),  # invalid
+        ("yaml", "a:\tb\n"),
+        ("yaml", '"quoted key": 1\n'),
+        ("dotenv", "A=1\nA=2\n"),
+        ("dotenv", 'A="multi\nline"\n'),
+        ("dotenv", "A=has#hash\n"),
+        ("dotenv", "A='it\\'s'\n"),
+        ("dotenv", "A=1\r\nB=2\r\n"),
+        ("dotenv", "JUST_A_NAME\n"),
+        ("json", '{"a": 1}'),
+    ],
+)
+def test_declines_what_it_does_not_read(fmt, text):
+    assert fastpath.read(fmt, text, PREFILTER) is None
+
+
+_WORDS = ["api_key", "token", "name", "port", "github_org", "openai_api_key", "description", "url", "on", "1", "x.y"]
+_SCALARS = st.one_of(
+    st.sampled_from(["", "1", "0755", "true", "~", "null", "-3", "1.5", "2024-01-01", "a b", "x: y", "'q'", '"d"',
+                     "it''s", "#x", "a #c", "changeme", "your-api-key-here", "${TOKEN}", "path-gateway",
+                     "https://u:p@h/x", "-x", "[a]", "{a}", "&a", "*a", "!t", "|", ">", "@x", "%x", "`x`", "  ", "é"]),
+    st.text(alphabet="abcXYZ019_-.:/#'\" ", max_size=30),
+    st.builds(lambda i, seed: FORMATS[i % len(FORMATS)][1].generate(random.Random(seed)),
+              st.integers(0, 10_000), st.integers(0, 10**6)),
+)  # fmt: skip
+
+
+@st.composite
+def _yaml_documents(draw: st.DrawFn) -> str:
+    lines: list[str] = []
+
+    def block(indent: int, depth: int) -> None:
+        for _ in range(draw(st.integers(1, 4))):
+            kind = draw(st.sampled_from(["scalar", "scalar", "map", "seq", "null", "comment", "dash-map"]))
+            key = draw(st.sampled_from(_WORDS))
+            pad = " " * indent
+            if kind == "scalar" or depth > 2:
+                lines.append(f"{pad}{key}: {draw(_SCALARS)}".rstrip() if draw(st.booleans()) else f"{pad}{key}: "
+                             f"{json.dumps(draw(_SCALARS))}")
+            elif kind == "map":
+                lines.append(f"{pad}{key}:")
+                block(indent + draw(st.sampled_from([1, 2, 4])), depth + 1)
+            elif kind == "seq":
+                lines.append(f"{pad}{key}:")
+                dash = pad + " " * draw(st.sampled_from([0, 2]))
+                for _ in range(draw(st.integers(1, 3))):
+                    lines.append(f"{dash}- {draw(_SCALARS)}".rstrip())
+            elif kind == "dash-map":
+                lines.append(f"{pad}{key}:")
+                for _ in range(draw(st.integers(1, 2))):
+                    lines.append(f"{pad}- {draw(st.sampled_from(_WORDS))}: {draw(_SCALARS)}".rstrip())
+                    lines.append(f"{pad}  other: {draw(_SCALARS)}".rstrip())
+            elif kind == "null":
+                lines.append(f"{pad}{key}:" + draw(st.sampled_from(["", " ", " # note"])))
+            else:
+                lines.append(f"{pad}# {draw(_SCALARS)}")
+
+    for document in range(draw(st.integers(1, 2))):
+        if document:
+            lines.append("---")
+        block(0, 0)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_yaml_documents())
+def test_yaml_readings_equal_the_full_parser(text):
+    _check("yaml", text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "export ", "  ", "# "]),
+            st.sampled_from([w.upper() for w in _WORDS] + ["A", "B_1", "OPENAI_API_KEY"]),
+            _SCALARS,
+            st.sampled_from(["", '"', "'"]),
+        ),
+        max_size=12,
+    )
+)
+def test_dotenv_readings_equal_the_full_parser(statements):
+    text = "\n".join(f"{lead}{key}={quote}{value}{quote}" for lead, key, value, quote in statements) + "\n"
+    _check("dotenv", text)
