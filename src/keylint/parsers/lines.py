@@ -15,11 +15,14 @@ from keylint.model import Entry, ParseResult
 # followed by `[ \t]*$`, which is quadratic on a line with long runs of spaces.
 _PAIR = re.compile(r"""^[ \t]*(?:export[ \t]+)?["']?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*""")
 _QUOTES = {'"', "'", "`"}
+# Lines end at \n, \r\n or \r only, as in every parser: str.splitlines() also breaks at U+0085, U+2028,
+# form feeds ..., which would number the lines differently from the editor and the other parsers.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def parse(text: str) -> ParseResult:
     result = ParseResult()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         match = _PAIR.match(line)
         if not match:
             continue
