@@ -172,61 +172,52 @@ class _YamlReader:
         self.value_matters = prefilter.value_matters
         self.resolve = full._resolve  # type: ignore[attr-defined]
         self.short_tag = full._short_tag  # type: ignore[attr-defined]
-        self.max_entries = full.MAX_ENTRIES  # type: ignore[attr-defined]
         self.entries: list[Entry] = []
-        self.values = 0
+        # One value per line at most in the shapes read here: the full parser's limit cannot be reached.
+        if text.count("\n") >= full.MAX_ENTRIES:  # type: ignore[attr-defined]
+            raise _Fallback
 
     def run(self) -> Reading:
+        # The loop body runs for every line of large files: the common `key: plain value` line is handled
+        # inline, everything else in methods.
+        value_matters = self.value_matters
+        name_matters = self.name_matters
+        key_match = _KEY.match
         stack: list[_Frame] = []
         pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
         offset = 0  # of the current line in the text
-        for number, line in enumerate(self.text.split("\n"), start=1):
+        number = 0
+        for line in self.text.split("\n"):
+            number += 1
             start = offset
             offset += len(line) + 1
             content = line.lstrip(" ")
-            if not content or content[0] == "#":
+            if not content:
+                continue
+            first = content[0]
+            if first == "#":
                 continue
             indent = len(line) - len(content)
-            if content.startswith(("---", "...", "%")):
+            if (first == "-" or first == "." or first == "%") and content.startswith(("---", "...", "%")):
                 if content.rstrip(" ") != "---" or indent:
                     raise _Fallback
                 self.close(pending)
                 pending, stack = None, []
                 continue
-            dash = content[0] == "-" and (len(content) == 1 or content[1] == " ")
+            dash = first == "-" and (len(content) == 1 or content[1] == " ")
             if pending is not None:
                 frame, key_indent = pending
                 pending = None
                 if indent > key_indent or (dash and indent == key_indent):
                     if frame.key in ("env", "environment") and dash:
                         raise _Fallback  # named list items (Kubernetes env, compose environment)
-                    child = _Frame(indent, not dash, _join(frame.path, frame.key))
-                    stack.append(child)
+                    stack.append(_Frame(indent, not dash, _join(frame.path, frame.key)))
                 else:
                     self.close((frame, key_indent))
             while stack and stack[-1].indent > indent:
                 stack.pop()
             if dash:
-                if not stack:
-                    if indent:
-                        raise _Fallback
-                    stack.append(_Frame(indent, False, None))
-                frame = stack[-1]
-                if frame.is_map or frame.indent != indent:
-                    raise _Fallback
-                item = content[1:].lstrip(" ")
-                if not item or item[0] == "#":
-                    raise _Fallback  # the item's content starts on the next line
-                column = indent + len(content) - len(item)
-                path = _join(frame.path, str(frame.index))
-                frame.index += 1
-                found = _KEY.match(item)
-                if found is None:
-                    self.scalar(path, item, start + column, number, number)
-                    continue
-                child = _Frame(column, True, path)
-                stack.append(child)
-                pending = self.key(child, found, item, start + column, number)
+                pending = self.item(stack, content, indent, start, number)
                 continue
             if not stack:
                 if indent:
@@ -235,12 +226,57 @@ class _YamlReader:
             frame = stack[-1]
             if not frame.is_map or frame.indent != indent:
                 raise _Fallback
-            found = _KEY.match(content)
+            found = key_match(content)
             if found is None:
                 raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
-            pending = self.key(frame, found, content, start + indent, number)
+            key = found.group(1)
+            keys = frame.keys
+            if key in keys:
+                raise _Fallback  # a duplicate: the full parser reports it
+            keys.add(key)
+            frame.key = key
+            frame.key_line = number
+            at = found.end()
+            if at == len(content) or content[at] == "#":
+                pending = (frame, indent)
+                continue
+            rest = content[at:]
+            if rest[0] in _INDICATORS:
+                self.scalar(frame.path, key, rest, start + indent + at, number, number)
+                continue
+            cut = rest.find(" #")
+            value = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+            if ": " in value or value[-1] == ":":
+                raise _Fallback
+            if value_matters(value) or name_matters(key):
+                self.add(frame.path, key, value, value, "", start + indent + at, number, number)
         self.close(pending)
         return Reading(self.entries)
+
+    def item(
+        self, stack: list[_Frame], content: str, indent: int, start: int, number: int
+    ) -> tuple[_Frame, int] | None:
+        """A ``- item`` line; returns the pending key of a ``- key:`` item."""
+        if not stack:
+            if indent:
+                raise _Fallback
+            stack.append(_Frame(indent, False, None))
+        frame = stack[-1]
+        if frame.is_map or frame.indent != indent:
+            raise _Fallback
+        item = content[1:].lstrip(" ")
+        if not item or item[0] == "#":
+            raise _Fallback  # the item's content starts on the next line
+        column = indent + len(content) - len(item)
+        segment = str(frame.index)
+        frame.index += 1
+        found = _KEY.match(item)
+        if found is None:
+            self.scalar(frame.path, segment, item, start + column, number, number)
+            return None
+        child = _Frame(column, True, _join(frame.path, segment))
+        stack.append(child)
+        return self.key(child, found, item, start + column, number)
 
     def key(
         self, frame: _Frame, found: re.Match[str], content: str, start: int, number: int
@@ -254,7 +290,7 @@ class _YamlReader:
         rest = content[found.end() :]
         if not rest or rest[0] == "#":
             return frame, frame.indent
-        self.scalar(_join(frame.path, key), rest, start + found.end(), number, number)
+        self.scalar(frame.path, key, rest, start + found.end(), number, number)
         return None
 
     def close(self, pending: tuple[_Frame, int] | None) -> None:
@@ -262,18 +298,12 @@ class _YamlReader:
         if pending is None:
             return
         frame, _ = pending
-        self.count()
-        if self.name_matters(_join(frame.path, frame.key)):
+        if self.name_matters(frame.key):
             raise _Fallback  # where libyaml places an empty value is the full parser's business
 
-    def count(self) -> None:
-        self.values += 1
-        if self.values > self.max_entries:
-            raise _Fallback  # the full parser stops there and says so
-
-    def scalar(self, path: str, rest: str, start: int, number: int, key_line: int) -> None:
-        """A one-line scalar starting at text offset ``start`` (``rest`` is the rest of its line)."""
-        self.count()
+    def scalar(self, parent: str | None, segment: str, rest: str, start: int, number: int, key_line: int) -> None:
+        """A one-line scalar at key path ``parent.segment``, starting at text offset ``start`` (``rest``:
+        the rest of its line)."""
         first = rest[0]
         if first == "'" or first == '"':
             close = rest.find(first, 1)
@@ -298,15 +328,22 @@ class _YamlReader:
             raw = value
             quote = ""
             value_start = start
-        if not (self.value_matters(value) or self.name_matters(path)):
-            return
-        end = start + len(raw)
+        # The last key component is the segment's (name_matters reads only that): no path for most values.
+        if self.value_matters(value) or self.name_matters(segment):
+            self.add(parent, segment, value, raw, quote, value_start, number, key_line)
+
+    def add(
+        self, parent: str | None, segment: str, value: str, raw: str, quote: str, value_start: int, number: int,
+        key_line: int,
+    ) -> None:
+        """The entry parsers/yaml makes of this scalar (``value_start``: its text offset, inside any quote)."""
+        end = value_start - (1 if quote else 0) + len(raw)
         comment = _TRAILING_COMMENT.match(self.text, end)
         line_start = self.text.rfind("\n", 0, value_start) + 1
         tag = None if quote else self.short_tag(self.resolve(value))
         self.entries.append(
             Entry(
-                key=path,
+                key=_join(parent, segment),
                 value=value,
                 raw=raw,
                 line=number,

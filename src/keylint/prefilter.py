@@ -67,13 +67,15 @@ ENTRY_RULES = {
     "KL604": "value",
 }
 
-# URL credentials (a superset of rules.secrets' pattern), PEM private keys, tokens that carry an expiry.
-_VALUE_MARKERS = r"://[^\s/@?#]*:[^\s/@?#]*@|PRIVATE KEY|eyJ|pypi-|sig="
+# URL credentials (a superset of rules.secrets' pattern); PEM private keys and tokens that carry an expiry.
+_URL_CREDENTIALS = re.compile(r"://[^\s/@?#]*:[^\s/@?#]*@")
+_MARKERS = ("PRIVATE KEY", "eyJ", "pypi-", "sig=")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # What detection lets a damaged key run through besides its alphabet (detect._STRAY_PUNCTUATION)
 # and how many whitespace gaps (detect._MAX_GAPS).
 _STRAY = frozenset("+/-_=")
 _MAX_GAPS = 3
+_REMEMBERED_LENGTH = 24
 _WHITESPACE = re.compile(r"\s")
 # Shortest and longest value detection tries as a prefix typo (see Detector._prefix_near_miss).
 _NEAR_MISS_MIN, _NEAR_MISS_MAX = 12, 512
@@ -90,11 +92,9 @@ class Prefilter:
         from keylint.rules.format import _provider_words
         from keylint.rules.placeholder import _API_CREDENTIAL
 
-        # Where a registered prefix starts (as in Detector._find), or a marker: one search per value.
-        # The prefixes as a trie: sre tries one branch per first character instead of one per prefix.
-        self._hits = re.compile(
-            f"(?P<marker>{_VALUE_MARKERS})|(?<![A-Za-z0-9])(?:{_trie(detector._prefix_list)})"
-        )
+        # Where a registered prefix starts (as in Detector._find). The prefixes as a trie: sre tries one
+        # branch per first character instead of one per prefix.
+        self._hits = re.compile(f"(?<![A-Za-z0-9])(?:{_trie(detector._prefix_list)})")
         # Per prefix: how many body characters any match needs (see _key_possible) and which characters count.
         self._prefixes: dict[str, list[str]] = {}
         self._need: dict[str, int] = {}
@@ -128,17 +128,17 @@ class Prefilter:
                 windows[letter] = (min(low, fmt.min_length - 3), max(high, fmt.max_length + 3))
         self._near_windows = windows
         self._names: dict[str, bool] = {}
+        self._values: dict[str, bool] = {}
 
     def matters(self, key: str, value: str) -> bool:
         return self.value_matters(value) or self.name_matters(key)
 
     def name_matters(self, key: str) -> bool:
-        last = last_component(key)
-        known = self._names.get(last)
+        known = self._names.get(key)  # remembered by the name as given: most are their own last component
         if known is None:
             if len(self._names) > 16384:
                 self._names.clear()
-            known = self._names[last] = self._name_matters(last)
+            known = self._names[key] = self._name_matters(last_component(key))
         return known
 
     def _name_matters(self, last: str) -> bool:
@@ -164,16 +164,31 @@ class Prefilter:
     def value_matters(self, value: str) -> bool:
         if not value:
             return False
+        if len(value) <= _REMEMBERED_LENGTH:  # short values repeat (string, true, 8080, info ...)
+            known = self._values.get(value)
+            if known is None:
+                if len(self._values) > 16384:
+                    self._values.clear()
+                known = self._values[value] = self._value_matters(value)
+            return known
+        return self._value_matters(value)
+
+    def _value_matters(self, value: str) -> bool:
         if not value.isascii() or value in self._examples:
             return True
+        if "://" in value and _URL_CREDENTIALS.search(value):
+            return True
+        for marker in _MARKERS:
+            if marker in value:
+                return True
         hit = self._hits.search(value)
         while hit is not None:
-            if hit.group("marker") is not None or self._key_possible(value, hit.start()):
+            if self._key_possible(value, hit.start()):
                 return True
             hit = self._hits.search(value, hit.start() + 1)
         token = value.strip()
         size = len(token)
-        if not _NEAR_MISS_MIN <= size <= _NEAR_MISS_MAX or _WHITESPACE.search(token):
+        if not _NEAR_MISS_MIN <= size <= _NEAR_MISS_MAX or " " in token or _WHITESPACE.search(token):
             return False
         if "\\" in token:  # escapes are cleaned away before the typo check: stay on the safe side
             return True
