@@ -76,6 +76,8 @@ _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 _STRAY = frozenset("+/-_=")
 _MAX_GAPS = 3
 _REMEMBERED_LENGTH = 24
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+_DIGIT = re.compile(r"[0-9]")
 _WHITESPACE = re.compile(r"\s")
 # Shortest and longest value detection tries as a prefix typo (see Detector._prefix_near_miss).
 _NEAR_MISS_MIN, _NEAR_MISS_MAX = 12, 512
@@ -112,6 +114,10 @@ class Prefilter:
         self._variables = frozenset(v.upper() for p in providers for v in p.env_vars) | frozenset(
             v.upper() for p in providers for f in p.formats for v in (f.env_vars or ())
         )
+        # Numbers standing alone in a name can be generalised unless some provider word or variable has one.
+        numbers = {w for v in self._variables | set(detector._by_name) for w in re.split(r"[^A-Za-z0-9]+", v)}
+        numbers |= {w for sequence, _ in _provider_words(providers) for w in sequence}
+        self._numbers_free = not any(w.isdigit() for w in numbers)
         self._variable_ends = frozenset(v.rsplit("_", 1)[-1] for v in self._variables | set(detector._by_name))
         self._words: dict[str, list[tuple[str, ...]]] = {}
         for sequence, _provider_id in _provider_words(providers):
@@ -138,7 +144,14 @@ class Prefilter:
         if known is None:
             if len(self._names) > 16384:
                 self._names.clear()
-            known = self._names[key] = self._name_matters(last_component(key))
+            last = last_component(key)
+            # Numbered variables (SERVICE_HOST_17) answer like their shape (SERVICE_HOST_0): no rule's name
+            # test looks at a number standing alone between separators, unless a provider's variable has one.
+            shape = _NUMBER.sub("0", last) if self._numbers_free and _DIGIT.search(last) else last
+            known = self._names.get(shape)
+            if known is None:
+                known = self._names[shape] = self._name_matters(shape)
+            self._names[key] = known
         return known
 
     def _name_matters(self, last: str) -> bool:
