@@ -7,6 +7,7 @@ the cross-file rules, and returns a :class:`ScanReport` for the reporters.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
@@ -329,8 +330,27 @@ def _worker_scan(args: tuple[Target, Settings]) -> FileResult:
 def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iterator[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
+    # Built before the workers fork, so that they share them instead of each building its own.
+    all_rules()
+    prefilter.prefilter_for(detector_for(settings))
+    # Largest files first, one task each while they are large, so that the workers finish together;
+    # results come back in the original order.
+    order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
+    big = sum(1 for i in order if targets[i].size >= _SMALL_FILE)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_worker_scan, ((t, settings) for t in targets), chunksize=16)
+        large = pool.map(_worker_scan, ((targets[i], settings) for i in order[:big]))
+        small = pool.map(_worker_scan, ((targets[i], settings) for i in order[big:]), chunksize=16)
+        waiting: dict[int, FileResult] = {}
+        next_index = 0
+        for index, result in zip(order, itertools.chain(large, small), strict=True):
+            waiting[index] = result
+            while next_index in waiting:
+                yield waiting.pop(next_index)
+                next_index += 1
+
+
+# Files this small go to the workers in batches; larger ones one by one, largest first.
+_SMALL_FILE = 256 * 1024
 
 
 # Below this much data, starting worker processes costs more than it saves.

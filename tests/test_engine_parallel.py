@@ -1,0 +1,36 @@
+"""Large scans run in worker processes: same findings, notices and file order as a serial scan."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+from keylint import engine
+from keylint.config import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import workloads
+
+
+def _scan(root: Path, jobs: int) -> engine.ScanReport:
+    return engine.run_scan([str(root)], Settings(jobs=jobs).with_options(git=False))
+
+
+def test_parallel_scan_equals_serial_scan(tmp_path, monkeypatch):
+    workloads.tree(tmp_path / "tree", 0.4, secret_every=25, seed=9, crd_share=0.2)
+    # a few large files (one task each) among many small ones (batched), and one that cannot be read
+    workloads.large_file(tmp_path / "tree" / "big" / "values.yaml", 1, "yaml")
+    (tmp_path / "tree" / "broken.json").write_bytes(b'{"token": "\xff\xfe"')
+    (tmp_path / "tree" / ".env").write_text(f"GITHUB_TOKEN=ghp_{random.Random(1).randbytes(8).hex()}\nA=1\nA=2\n")
+    serial = _scan(tmp_path / "tree", 1)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(engine, "_SMALL_FILE", 64 * 1024)
+    parallel = _scan(tmp_path / "tree", 2)
+    assert len(serial.findings) > 50
+    assert [(*f.sort_key, f.message, f.fingerprint) for f in parallel.findings] == [
+        (*f.sort_key, f.message, f.fingerprint) for f in serial.findings
+    ]
+    assert [(n.path, n.message) for n in parallel.notices] == [(n.path, n.message) for n in serial.notices]
+    assert [s.path for s in parallel.files] == [s.path for s in serial.files]
+    assert parallel.files_scanned == serial.files_scanned
