@@ -62,6 +62,8 @@ def test_generated_config_files_are_read_fast_and_the_same(seed):
         assert len(reading.entries) > 20
     crd = workloads.crd_schema(rng, 600)
     assert _check("yaml", crd) is not None
+    settings_json = workloads.json_file(rng, 600, 0)
+    assert _check("json", settings_json) == fastpath.Reading([])
 
 
 def test_keys_of_every_format_in_both_shapes():
@@ -101,7 +103,12 @@ def test_keys_of_every_format_in_both_shapes():
         ("dotenv", "A='it\\'s'\n"),
         ("dotenv", "A=1\r\nB=2\r\n"),
         ("dotenv", "JUST_A_NAME\n"),
-        ("json", '{"a": 1}'),
+        ("json", '{"a": 1, "a": 2}'),
+        ("json", '{"api_key": "x"}'),
+        ("json", '{"a": "\\u0067hp_"}'),
+        ("json", '{"a": [1, 2'),
+        ("json", "[" * 1200 + "]" * 1200),
+        ("toml", "a = 1"),
     ],
 )
 def test_declines_what_it_does_not_read(fmt, text):
@@ -177,3 +184,16 @@ def test_yaml_readings_equal_the_full_parser(text):
 def test_dotenv_readings_equal_the_full_parser(statements):
     text = "\n".join(f"{lead}{key}={quote}{value}{quote}" for lead, key, value, quote in statements) + "\n"
     _check("dotenv", text)
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), _SCALARS),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(_WORDS), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES, st.sampled_from([None, 1, 2]))
+def test_json_readings_equal_the_full_parser(document, indent):
+    _check("json", json.dumps(document, indent=indent))

@@ -1,4 +1,4 @@
-"""Reading only what matters: the common shapes of `.env` and YAML files without a full parse.
+"""Reading only what matters: the common shapes of `.env`, YAML and JSON files without a full parse.
 
 A full parse builds an entry for every value of a file, and in a large config tree almost
 none of them can matter to any rule (see :mod:`keylint.prefilter`). For files in the plain
@@ -16,6 +16,9 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
   libyaml's own parser (in C) confirms the file is valid YAML first. Entries carry exactly
   what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
   key line, trailing comment, resolved tag).
+- JSON without backslashes in which nothing matters: ``json.loads`` (in C) reads every value
+  and member name, and the reading has no entries; any value that matters sends the file to
+  the full parser for its positions.
 
 Anything else, including any duplicate key or anything the full parser would report, makes
 :func:`read` return None and the engine parses the file as usual. Equivalence with the full
@@ -66,7 +69,62 @@ def read(fmt: str, text: str, prefilter: Prefilter) -> Reading | None:
         return _dotenv(text, prefilter)
     if fmt == "yaml":
         return _yaml(text, prefilter)
+    if fmt == "json":
+        return _json(text, prefilter)
     return None
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+class _Matters(Exception):
+    """A JSON value or member name that matters: the file is parsed in full for its positions."""
+
+
+def _json(text: str, prefilter: Prefilter) -> Reading | None:
+    """A JSON file in which nothing matters: no entries, once json.loads (in C) has read every value.
+
+    Without backslashes, every string json.loads returns is its source text, and numbers and
+    constants come back as their source text too (parse_* hooks): exactly the ``Entry.value``
+    parsers/json gives them. Anything that matters, a duplicate key or invalid JSON: full parse.
+    """
+    import json
+
+    from keylint import limits
+    from keylint.parsers.json import MAX_DEPTH
+
+    if "\\" in text or text.count("{") + text.count("[") >= min(MAX_DEPTH, limits.max_depth()):
+        return None
+    name_matters = prefilter.name_matters
+    value_matters = prefilter.value_matters
+    if any(value_matters(constant) for constant in ("true", "false", "null")):
+        return None  # json.loads gives these as True/False/None, which check() lets pass
+
+    def check(value: object) -> None:
+        if isinstance(value, str):
+            if value_matters(value):
+                raise _Matters
+        elif isinstance(value, list):
+            for item in value:
+                check(item)
+        elif value is not None and not isinstance(value, (bool, dict)):
+            raise _Matters  # not produced with the hooks below: be safe
+
+    def members(pairs: list[tuple[str, object]]) -> dict:
+        names = set()
+        for name, value in pairs:
+            if name in names or name_matters(name):
+                raise _Matters  # a duplicate (reported by the full parser) or a name that matters
+            names.add(name)
+            check(value)
+        return {}  # nothing of the object is needed any more
+
+    try:
+        root = json.loads(text, object_pairs_hook=members, parse_int=str, parse_float=str, parse_constant=str)
+        check(root)
+    except (_Matters, ValueError, RecursionError):
+        return None
+    return Reading([])
 
 
 # -- .env -------------------------------------------------------------------------------------
