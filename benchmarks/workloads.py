@@ -236,16 +236,23 @@ def tree(root: Path, megabytes: float, secret_every: int, seed: int = 2, crd_sha
 
 
 def large_file(path: Path, megabytes: float, kind: str, seed: int = 3) -> Path:
+    """One large file of about ``megabytes`` MB: a multi-document YAML stream (mostly generated schemas,
+    with settings holding a key every ~200 lines) or one .env file (a key every 200 lines)."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines_per_mb = 30000 if kind == "dotenv" else 25000
+    target = int(megabytes * 1024 * 1024)
     used: set[str] = set()
+    written = 0
+    chunk = 0
     with open(path, "w") as handle:
-        for i in range(int(megabytes)):
+        while written < target:
             if kind == "yaml":
-                if i:
-                    handle.write("---\n")  # one document per chunk: no duplicate keys
-                handle.write(yaml_file(rng, lines_per_mb, 200))
+                # one document per chunk: no duplicate keys
+                body = yaml_file(rng, 3000, 200) if chunk % 4 == 0 else crd_schema(rng, 3000)
+                text = ("---\n" if chunk else "") + body
             else:  # one .env file: variables stay distinct across chunks
-                handle.write(dotenv_file(rng, lines_per_mb, 200, used, first=i * lines_per_mb))
+                text = dotenv_file(rng, 3000, 200, used, first=chunk * 3000)
+            handle.write(text)
+            written += len(text.encode())
+            chunk += 1
     return path

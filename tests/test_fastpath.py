@@ -197,3 +197,17 @@ _JSON_VALUES = st.recursive(
 @given(_JSON_VALUES, st.sampled_from([None, 1, 2]))
 def test_json_readings_equal_the_full_parser(document, indent):
     _check("json", json.dumps(document, indent=indent))
+
+
+def test_yaml_past_the_entry_limit_is_left_to_the_full_parser(monkeypatch):
+    from keylint.parsers import yaml as full
+
+    monkeypatch.setattr(full, "MAX_ENTRIES", 8)
+    assert _check("yaml", "a: 1\nb:\n  - x\n  - y\nc: 2\n---\nd: 3\n") is not None  # 6 values, 2 documents
+    assert fastpath.read("yaml", "\n".join(f"k{i}: v" for i in range(8)) + "\n", PREFILTER) is None
+    assert full.parse("\n".join(f"k{i}: v" for i in range(9)) + "\n").failed
+
+
+@given(st.text(alphabet="ab\n", max_size=40), st.integers(1, 6))
+def test_lines_a_block_at_a_time_are_the_lines(text, block):
+    assert list(fastpath._lines(text, block)) == text.split("\n")

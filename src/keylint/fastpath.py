@@ -29,6 +29,7 @@ with and without the prefilter (``KEYLINT_NO_PREFILTER=1``) are compared in test
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,18 @@ def _json(text: str, prefilter: Prefilter) -> Reading | None:
     return Reading([])
 
 
+def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
+    """``text.split("\\n")``, a block at a time: a 50 MB file never has all of its lines in memory at once."""
+    start = 0
+    while True:
+        end = text.find("\n", start + block)
+        if end < 0:
+            yield from text[start:].split("\n")
+            return
+        yield from text[start:end].split("\n")
+        start = end + 1
+
+
 # -- .env -------------------------------------------------------------------------------------
 
 _DOTENV_STATEMENT = re.compile(
@@ -145,7 +158,7 @@ def _dotenv(text: str, prefilter: Prefilter) -> Reading | None:
     name_matters = prefilter.name_matters
     value_matters = prefilter.value_matters
     statement = _DOTENV_STATEMENT.fullmatch
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         found = statement(line)
         if found is None:
             stripped = line.lstrip(" ")
@@ -231,9 +244,10 @@ class _YamlReader:
         self.resolve = full._resolve  # type: ignore[attr-defined]
         self.short_tag = full._short_tag  # type: ignore[attr-defined]
         self.entries: list[Entry] = []
-        # One value per line at most in the shapes read here: the full parser's limit cannot be reached.
-        if text.count("\n") >= full.MAX_ENTRIES:  # type: ignore[attr-defined]
-            raise _Fallback
+        self.max_entries = full.MAX_ENTRIES  # type: ignore[attr-defined]
+        # Scalars read (the full parser stops past MAX_ENTRIES: then so does this), one more per document
+        # for the empty value an empty document holds.
+        self.values = 1
 
     def run(self) -> Reading:
         # The loop body runs for every line of large files: the common `key: plain value` line is handled
@@ -245,7 +259,8 @@ class _YamlReader:
         pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
         offset = 0  # of the current line in the text
         number = 0
-        for line in self.text.split("\n"):
+        values = 0  # plain scalars read inline (the others count in self.values)
+        for line in _lines(self.text):
             number += 1
             start = offset
             offset += len(line) + 1
@@ -261,6 +276,7 @@ class _YamlReader:
                     raise _Fallback
                 self.close(pending)
                 pending, stack = None, []
+                self.values += 1
                 continue
             dash = first == "-" and (len(content) == 1 or content[1] == " ")
             if pending is not None:
@@ -306,9 +322,12 @@ class _YamlReader:
             value = (rest if cut < 0 else rest[:cut]).rstrip(" ")
             if ": " in value or value[-1] == ":":
                 raise _Fallback
+            values += 1
             if value_matters(value) or name_matters(key):
                 self.add(frame.path, key, value, value, "", start + indent + at, number, number)
         self.close(pending)
+        if values + self.values > self.max_entries:
+            raise _Fallback  # the full parser stops there and says so
         return Reading(self.entries)
 
     def item(
@@ -356,12 +375,14 @@ class _YamlReader:
         if pending is None:
             return
         frame, _ = pending
+        self.values += 1
         if self.name_matters(frame.key):
             raise _Fallback  # where libyaml places an empty value is the full parser's business
 
     def scalar(self, parent: str | None, segment: str, rest: str, start: int, number: int, key_line: int) -> None:
         """A one-line scalar at key path ``parent.segment``, starting at text offset ``start`` (``rest``:
         the rest of its line)."""
+        self.values += 1
         first = rest[0]
         if first == "'" or first == '"':
             close = rest.find(first, 1)
