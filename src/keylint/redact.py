@@ -17,7 +17,9 @@ except ImportError:  # pragma: no cover - interpreters without the built-in modu
 # secrets can be precomputed against them.
 _FINGERPRINT_KEY = b"keylint-fingerprint-v1"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# Lone surrogates too: a file name that is not UTF-8 arrives with its bytes as U+DC80-U+DCFF
+# (surrogateescape), which no output stream can encode.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -58,6 +60,8 @@ def _escape_one(match: re.Match[str]) -> str:
     if char in _NAMED:
         return _NAMED[char]
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name: show the byte itself
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
 
 

@@ -41,7 +41,7 @@ def finding_dict(finding: Finding, options: ReportOptions) -> dict[str, Any]:
         "name": finding.name,
         "severity": finding.severity.label,
         "category": finding.category,
-        "path": finding.path,
+        "path": escape(finding.path),
         "line": finding.line,
         "column": finding.column,
         "key": escape(finding.key) if finding.key is not None else None,

@@ -51,7 +51,7 @@ def render(report: ScanReport, options: ReportOptions) -> str:
             command(
                 _COMMAND[f.severity],
                 message,
-                file=f.path or None,
+                file=escape(f.path) or None,
                 line=max(f.line, 1) if f.path else None,
                 col=max(f.column, 1) if f.path else None,
                 title=f"{f.rule} {f.name}",
@@ -63,7 +63,7 @@ def render(report: ScanReport, options: ReportOptions) -> str:
             command(
                 "notice" if skipped else "warning",
                 escape(notice.message),
-                file=notice.path or None,
+                file=escape(notice.path) or None,
                 title="keylint: file skipped" if skipped else "keylint: file not scanned",
             )
         )

@@ -40,7 +40,7 @@ def render(report: ScanReport, options: ReportOptions) -> str:
         return ET.SubElement(suite, "testcase", classname=_xml(classname), name=_xml(name), time="0", **attrs)
 
     for f in report.findings:
-        where = f.path or "(scan)"
+        where = escape(f.path) or "(scan)"
         element = case(where, f"{f.rule} {f.name} at {f.line}:{f.column}", file=_xml(where), line=str(f.line))
         secret = shown_secret(f, options)
         lines = [

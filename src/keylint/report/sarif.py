@@ -26,7 +26,8 @@ INFORMATION_URI = "https://pypi.org/project/keylint/"
 
 
 def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:@")
+    # surrogateescape: the undecodable bytes of a file name become their own %XX
+    return quote(path.replace("\\", "/"), safe="/:@", errors="surrogateescape")
 
 
 def _rule_descriptor(code: str) -> dict[str, Any]:
