@@ -34,3 +34,24 @@ def test_parallel_scan_equals_serial_scan(tmp_path, monkeypatch):
     assert [(n.path, n.message) for n in parallel.notices] == [(n.path, n.message) for n in serial.notices]
     assert [s.path for s in parallel.files] == [s.path for s in serial.files]
     assert parallel.files_scanned == serial.files_scanned
+
+
+def test_variables_of_a_dotenv_file_are_kept_only_where_drift_rules_can_use_them(tmp_path):
+    """A scan keeps every file's summary to the end: variables only for .env files with a template beside them."""
+    from keylint.discover import discover
+
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "alone" / ".env").write_text("A=1\nB=2\n")
+    (tmp_path / "paired").mkdir()
+    (tmp_path / "paired" / ".env").write_text("A=1\nB=2\n")
+    (tmp_path / "paired" / ".env.example").write_text("A=\n")
+    settings = Settings()
+    keys = {
+        t.display.replace(str(tmp_path), ""): engine.scan_file(t, settings).summary.keys
+        for t in discover([str(tmp_path)], settings)
+    }
+    assert keys == {
+        "/alone/.env": [],
+        "/paired/.env": [("A", 1), ("B", 2)],
+        "/paired/.env.example": [("A", 1)],
+    }

@@ -226,7 +226,7 @@ def analyse(
             finding.extra.setdefault("git", str(git))
     before_suppression = [(f.line, f.secret) for f in findings if f.secret]
     findings = suppress.apply_inline(findings, text, fmt, display, settings)
-    if findings:
+    if findings and settings.options.get("context", True):  # only reports that show source lines need them
         attach_context(findings, text, parsed.entries, matches, before_suppression)
     summary = FileSummary(
         path=path,
@@ -277,7 +277,27 @@ def scan_file(target: Target, settings: Settings) -> FileResult:
     if analysed is not None:
         result.findings, result.summary = analysed
         result.scanned = True
+        if result.summary.keys and target.data is None and not _may_pair(target.path, result.summary.template):
+            result.summary.keys = []  # kept for the whole scan otherwise: 1.7 million of them in a 50 MB .env
     return result
+
+
+def _may_pair(path: str, template: bool) -> bool:
+    """Could the drift rules (KL612/KL613) compare this .env file's variables with another file's?
+
+    Only a template (.env.example ...) and the file it stands for are compared, and both sit in
+    the same directory: without such a template on disk next to it, a file's variables are not
+    needed after its own analysis."""
+    if template:
+        return True
+    from keylint.rules.stale import template_base
+
+    directory, name = os.path.split(path)
+    try:
+        listing = os.listdir(directory or ".")
+    except OSError:
+        return True
+    return any(template_base(other) == name for other in listing if other != name)
 
 
 def _analyse_within_limits(

@@ -157,6 +157,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             ("parse-timeout", _checked(limits.parse_timeout, getattr(args, "parse_timeout", None), "--parse-timeout")),
             ("max-depth", _checked(limits.parse_max_depth, getattr(args, "max_depth", None), "--max-depth")),
             ("debug", True if getattr(args, "debug", False) else None),
+            # Masked source lines of findings: only the HTML report shows them (memory and time otherwise).
+            ("context", False if getattr(args, "format", "html") != "html" else None),
         )
         if value is not None
     }
