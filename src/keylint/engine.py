@@ -170,15 +170,27 @@ def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Setti
 
 
 def analyse(
-    path: str, display: str, fmt: str, text: str, settings: Settings, git: Any = None
+    path: str,
+    display: str,
+    fmt: str,
+    text: str,
+    settings: Settings,
+    git: Any = None,
+    *,
+    keep_keys: bool | None = None,
 ) -> tuple[list[Finding], FileSummary]:
-    """Parse, detect and run the file- and entry-scope rules over one file's text."""
+    """Parse, detect and run the file- and entry-scope rules over one file's text.
+
+    ``keep_keys``: whether the summary lists a .env file's variables (for the drift rules); by
+    default when a template sits beside it on disk or it is one."""
     detector = detector_for(settings)
+    template = is_template(display)
+    keys_wanted = fmt == "dotenv" and (keep_keys if keep_keys is not None else _may_pair(path, template))
     reading = None
     if prefilter.enabled() and not settings.options.get("verify"):
-        # Common shapes of .env and YAML files, read without building the values nothing reacts to;
+        # Common shapes of .env, YAML and JSON files, read without building the values nothing reacts to;
         # not with --verify, which pairs keys with partner values anywhere in the file.
-        reading = fastpath.read(fmt, text, prefilter.prefilter_for(detector))
+        reading = fastpath.read(fmt, text, prefilter.prefilter_for(detector), keys=keys_wanted)
     if reading is not None:
         parsed = reading.parsed()
     else:
@@ -205,7 +217,7 @@ def analyse(
         parsed=parsed,
         matches=matches,
         settings=settings,
-        template=is_template(display),
+        template=template,
         environment=environment_of(display),
         git=git,
     )
@@ -234,8 +246,8 @@ def analyse(
         fmt=fmt,
         template=ctx.template,
         environment=ctx.environment,
-        keys=reading.keys if reading is not None else [(e.key, e.key_line or e.line) for e in entries]
-        if fmt == "dotenv"
+        keys=(reading.keys if reading is not None else [(e.key, e.key_line or e.line) for e in entries])
+        if keys_wanted
         else [],
         secrets=[(e, m) for e, ms in zip(parsed.entries, matches, strict=True) for m in ms if m.valid and m.is_secret],
         git=git,
@@ -277,8 +289,6 @@ def scan_file(target: Target, settings: Settings) -> FileResult:
     if analysed is not None:
         result.findings, result.summary = analysed
         result.scanned = True
-        if result.summary.keys and target.data is None and not _may_pair(target.path, result.summary.template):
-            result.summary.keys = []  # kept for the whole scan otherwise: 1.7 million of them in a 50 MB .env
     return result
 
 
@@ -286,8 +296,8 @@ def _may_pair(path: str, template: bool) -> bool:
     """Could the drift rules (KL612/KL613) compare this .env file's variables with another file's?
 
     Only a template (.env.example ...) and the file it stands for are compared, and both sit in
-    the same directory: without such a template on disk next to it, a file's variables are not
-    needed after its own analysis."""
+    the same directory: without such a template on disk next to it, the summary (kept for the
+    whole scan) need not list them, 1.7 million of them in a 50 MB .env file."""
     if template:
         return True
     from keylint.rules.stale import template_base
@@ -305,16 +315,17 @@ def _analyse_within_limits(
 ) -> tuple[list[Finding], FileSummary] | None:
     """``analyse`` under the per-file time and depth limits; past the time limit, once more line by line."""
     display = target.display
+    keep = True if target.data is not None else None  # staged content: its template may not be on disk
     with limits.depth_limit(depth):
         try:
             with limits.time_limit(timeout):
-                return analyse(target.path, display, target.fmt, text, settings, git=target.git)
+                return analyse(target.path, display, target.fmt, text, settings, git=target.git, keep_keys=keep)
         except limits.FileTimeout:
             pass
         if target.fmt != "lines":
             try:
                 with limits.time_limit(timeout):
-                    analysed = analyse(target.path, display, "lines", text, settings, git=target.git)
+                    analysed = analyse(target.path, display, "lines", text, settings, git=target.git, keep_keys=keep)
             except limits.FileTimeout:
                 pass
             else:

@@ -28,7 +28,9 @@ with and without the prefilter (``KEYLINT_NO_PREFILTER=1``) are compared in test
 
 from __future__ import annotations
 
+import itertools
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -60,14 +62,15 @@ class Reading:
         return ParseResult(entries=self.entries)
 
 
-def read(fmt: str, text: str, prefilter: Prefilter) -> Reading | None:
-    """The entries of ``text`` that ``prefilter`` keeps, or None when the file needs the full parser."""
+def read(fmt: str, text: str, prefilter: Prefilter, keys: bool = True) -> Reading | None:
+    """The entries of ``text`` that ``prefilter`` keeps, or None when the file needs the full parser;
+    with ``keys``, a .env file's reading lists every variable with its line too."""
     if "\r" in text or "\t" in text or text.startswith("\ufeff"):
         return None
     if not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text):
         return None  # line breaks for YAML, not for keylint's positions
     if fmt == "dotenv":
-        return _dotenv(text, prefilter)
+        return _dotenv(text, prefilter, keys)
     if fmt == "yaml":
         return _yaml(text, prefilter)
     if fmt == "json":
@@ -149,11 +152,13 @@ _DOTENV_STATEMENT = re.compile(
 )
 
 
-def _dotenv(text: str, prefilter: Prefilter) -> Reading | None:
+def _dotenv(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
     keys: list[tuple[str, int]] = []
-    seen: set[str] = set()
+    # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings); equal
+    # hashes, a duplicate or a collision, send the file to the full parser.
+    hashes = array("q")
     entries: list[Entry] = []
     name_matters = prefilter.name_matters
     value_matters = prefilter.value_matters
@@ -166,10 +171,9 @@ def _dotenv(text: str, prefilter: Prefilter) -> Reading | None:
                 continue
             return None
         key = found.group("key")
-        if key in seen:
-            return None  # a duplicate: the full parser reports it
-        seen.add(key)
-        keys.append((key, number))
+        hashes.append(hash(key))
+        if want_keys:
+            keys.append((key, number))
         value = found.group("plain")
         if value is None:
             value = found.group("double")
@@ -183,6 +187,10 @@ def _dotenv(text: str, prefilter: Prefilter) -> Reading | None:
         entry = parsed.entries[0]
         shift = number - 1
         entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
+    if len(hashes) > 1:
+        ordered = sorted(hashes)
+        if any(a == b for a, b in itertools.pairwise(ordered)):
+            return None  # a duplicate: the full parser reports it
     return Reading(entries, keys)
 
 
