@@ -170,15 +170,12 @@ def _dotenv(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
             if not stripped or stripped[0] == "#":
                 continue
             return None
-        key = found.group("key")
+        key, value, double, single = found.group("key", "plain", "double", "single")
         hashes.append(hash(key))
         if want_keys:
             keys.append((key, number))
-        value = found.group("plain")
         if value is None:
-            value = found.group("double")
-            if value is None:
-                value = found.group("single")
+            value = double if double is not None else single
         if not (value_matters(value) or name_matters(key)):
             continue
         parsed = parse(line + "\n")

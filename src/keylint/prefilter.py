@@ -29,7 +29,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from keylint.values import last_component, names_secret, normalized_name
+from keylint.values import names_secret, normalized_name
 
 if TYPE_CHECKING:
     from keylint.detect import Detector
@@ -141,16 +141,24 @@ class Prefilter:
 
     def name_matters(self, key: str) -> bool:
         known = self._names.get(key)  # remembered by the name as given: most are their own last component
+        if known is not None:
+            return known
+        last = key.rsplit(".", 1)[-1] if "." in key else key  # values.last_component
+        # Numbered variables (SERVICE_HOST_17) answer like their shape (SERVICE_HOST_0): no rule's name
+        # test looks at a number standing alone between separators, unless a provider's variable has one.
+        shape = last
+        if self._numbers_free:
+            stem = last.rstrip("0123456789")
+            if len(stem) < len(last) and stem[-1:] in ("_", "-") and stem.replace("_", "").replace("-", "").isalpha():
+                shape = stem + "0"  # the common case, what _NUMBER.sub gives, without the regex
+            elif _DIGIT.search(last):
+                shape = _NUMBER.sub("0", last)
+        known = self._names.get(shape)
         if known is None:
             if len(self._names) > 16384:
                 self._names.clear()
-            last = last_component(key)
-            # Numbered variables (SERVICE_HOST_17) answer like their shape (SERVICE_HOST_0): no rule's name
-            # test looks at a number standing alone between separators, unless a provider's variable has one.
-            shape = _NUMBER.sub("0", last) if self._numbers_free and _DIGIT.search(last) else last
-            known = self._names.get(shape)
-            if known is None:
-                known = self._names[shape] = self._name_matters(shape)
+            known = self._names[shape] = self._name_matters(shape)
+        if shape is last:
             self._names[key] = known
         return known
 
