@@ -334,7 +334,7 @@ def test_parse_timeout_falls_back_to_lines_when_only_the_structure_is_slow(cli, 
 
     monkeypatch.setattr(yaml_parser, "parse", stuck)
     # Plain YAML is normally read by keylint.fastpath, which never calls the parser: make it decline.
-    monkeypatch.setattr("keylint.fastpath.read", lambda fmt, text, prefilter: None)
+    monkeypatch.setattr("keylint.fastpath.read", lambda *args, **kwargs: None)
     (tmp_path / "config.yaml").write_text(f"token: {HIDDEN}\n")
     report = scan(cli, tmp_path, "--parse-timeout", "0.2").json()
     (notice,) = notices(report, "config.yaml")
