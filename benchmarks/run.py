@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,9 @@ def peer_commands(target: str, files: list[str] | None, venvs: Path) -> dict[str
         candidate = venvs / venv / "bin" / name
         return str(candidate) if candidate.exists() else None
 
-    null = os.devnull
+    # A throwaway file, not os.devnull: run as root, a tool that writes its report by replacing the
+    # target file would turn /dev/null into a regular file.
+    null = os.path.join(tempfile.gettempdir(), "keylint-bench-peer-report.json")
     peers: dict[str, list[str]] = {}
     if exe := find("gitleaks", "gitleaks"):
         peers["gitleaks"] = [exe, "dir", target, "--no-banner", "--exit-code", "0", "-f", "json", "-r", null]
