@@ -52,6 +52,26 @@ def _public(matches: list[Match]) -> int:
     return len(valid[0].format.prefix) if valid and valid[0].format is not None else 0
 
 
+_KEY = object()  # "the key in the value", the default subject of a problem
+
+
+def _about(
+    message: str, entry: Entry, matches: list[Match], at: int, *, secret: object = _KEY, edits: tuple = ()
+) -> Problem:
+    """A problem in ``entry``'s value, pointing at its character ``at``."""
+    line, column = entry.position_of(at)
+    return Problem(
+        message,
+        entry=entry,
+        line=line,
+        column=column,
+        provider=_provider(matches),
+        secret=_secret(entry, matches) if secret is _KEY else secret,  # type: ignore[arg-type]
+        public_prefix=_public(matches),
+        edits=edits,
+    )
+
+
 # -- KL301 / KL302: .env values that loaders read differently ---------------------------
 
 _COMMENT_AFTER = re.compile(r"([ \t]+)#(\S+)[ \t]*$")
@@ -87,18 +107,13 @@ def dotenv_comment(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
     if not _expects_secret(entry, matches):
         return
     if "#" in value and not is_reference(value):
-        at = value.index("#")
-        line, column = entry.position_of(at)
-        yield Problem(
+        yield _about(
             f"the unquoted value of {entry.key}{_holding(matches)} contains '#': python-dotenv and docker compose "
             f"keep it, but Node's and Ruby's dotenv cut the value there, so those applications get a truncated "
             f"secret; quote the value with single quotes",
-            entry=entry,
-            line=line,
-            column=column,
-            provider=_provider(matches),
-            secret=_secret(entry, matches),
-            public_prefix=_public(matches),
+            entry,
+            matches,
+            value.index("#"),
             edits=_quote_edits(ctx, entry, value),
         )
         return
@@ -113,17 +128,14 @@ def dotenv_comment(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
     if cut is None:
         return
     whole = value + rest.rstrip(" \t")
-    line, column = entry.position_of(len(value) + len(cut.group(1)))
-    yield Problem(
+    yield _about(
         f"the unquoted value of {entry.key}{_holding(matches)} is cut at ' #': python-dotenv and docker compose "
         f"read only the part before it and drop '#{_shorten(cut.group(2))}' as a comment; if that is part of the "
         f"secret, quote the whole value with single quotes",
-        entry=entry,
-        line=line,
-        column=column,
-        provider=_provider(matches),
+        entry,
+        matches,
+        len(value) + len(cut.group(1)),
         secret=whole.strip(),
-        public_prefix=_public(matches),
         edits=_quote_edits(ctx, entry, whole),
     )
 
@@ -181,17 +193,13 @@ def dotenv_interpolation(entry: Entry, matches: list[Match], ctx: FileContext) -
         if expanded
         else "docker compose refuses a '$' that does not start a variable name"
     )
-    line, column = entry.position_of(at)
     edit = requote(ctx, entry, "'")
-    yield Problem(
+    yield _about(
         f"the value of {entry.key}{_holding(matches)} contains '$' outside single quotes: {consequence}, so the "
         f"application gets a different secret; put the value in single quotes",
-        entry=entry,
-        line=line,
-        column=column,
-        provider=_provider(matches),
-        secret=_secret(entry, matches),
-        public_prefix=_public(matches),
+        entry,
+        matches,
+        at,
         edits=(edit,) if edit else (),
     )
 
@@ -261,16 +269,13 @@ def unbalanced_quote(ctx: FileContext) -> Iterator[Problem]:
         quote = value[-1]
         if value.count(quote) != 1 or (ctx.fmt == "yaml" and quote == "`"):
             continue
-        line, column = entry.position_of(len(value) - 1)
-        yield Problem(
+        yield _about(
             f"the value of {entry.key}{_holding(matches)} ends with a stray {quote} that no quote opens: the "
             f"application receives it as the last character of the secret; remove it (or add the opening quote)",
-            entry=entry,
-            line=line,
-            column=column,
-            provider=_provider(matches),
+            entry,
+            matches,
+            len(value) - 1,
             secret=value[:-1].strip() or None,
-            public_prefix=_public(matches),
         )
 
 
