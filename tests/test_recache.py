@@ -93,3 +93,23 @@ def test_a_damaged_or_foreign_table_is_ignored(tmp_path):
         table.write_bytes(marshal.dumps(entries))
         table.chmod(0o666)  # others could have written it: not used
         assert _report(_run(args, tmp_path)) == expected
+
+
+def test_the_table_holds_no_scanned_content(tmp_path, key):
+    """Only keylint's own patterns (and config templates) are compiled: no key, name or value of a scanned file."""
+    scanned = tmp_path / "repo"
+    scanned.mkdir()
+    tokens = [key(p, seed=41) for p in ("github", "stripe", "openai", "slack", "gitlab", "npm", "anthropic")]
+    names = [f"SERVICE_{i}_TOKEN" for i in range(len(tokens))]
+    (scanned / ".env").write_text("".join(f"{n}={t}\n" for n, t in zip(names, tokens, strict=True)))
+    (scanned / "config.yaml").write_text("".join(f"{n.lower()}: {t}\n" for n, t in zip(names, tokens, strict=True)))
+    cache = tmp_path / "cache"
+    for fmt in ("text", "json", "sarif", "html"):
+        run = _run(["-m", "keylint", "scan", str(scanned), "--exit-zero", "--no-git", "-f", fmt], cache)
+        assert run.returncode == 0, run.stderr
+    (table,) = cache.glob("regex-*.marshal")
+    data = table.read_bytes()
+    for token in tokens:
+        assert token[4:16].encode() not in data
+    for name in names:
+        assert name.encode() not in data and name.lower().encode() not in data
