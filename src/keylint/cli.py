@@ -8,8 +8,10 @@ one-line message and exit code 2; nothing else prints a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
+from typing import Any
 
 from keylint import __version__
 
@@ -31,7 +33,34 @@ class UsageError(Exception):
     """A mistake in the command line or its inputs: one line, exit code 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, measuring the terminal as shutil.get_terminal_size() does but without
+    importing shutil (and bz2, lzma ...): argparse builds a formatter for every option it adds."""
+
+    def __init__(self, prog: str, *args: Any, width: int | None = None, **kwargs: Any) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, *args, width=width, **kwargs)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         raise UsageError(message)

@@ -74,9 +74,19 @@ class GitState:
 
 @lru_cache(maxsize=1)
 def git_executable() -> str | None:
-    import shutil  # only for which(): its import (bz2, lzma ...) would cost every run a few ms
+    if os.name != "posix":
+        import shutil
 
-    return shutil.which("git")
+        return shutil.which("git")
+    # shutil.which's search, without importing shutil (and bz2, lzma ...: a few ms of every run)
+    path = os.environ.get("PATH")
+    if path is None:
+        path = os.confstr("CS_PATH") or os.defpath
+    for folder in path.split(os.pathsep) if path else ():
+        candidate = os.path.join(folder, "git")
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
 
 
 def _env(root: str) -> dict[str, str]:

@@ -17,10 +17,8 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from keylint.config import ConfigError
 from keylint.model import Entry, Finding, Match, Severity
@@ -209,6 +207,9 @@ def _pypi_tokens(value: str) -> Iterator[Validity]:
 
 
 def _sas_time(text: str) -> float | None:
+    from datetime import datetime, timezone  # here and below: only for tokens that carry dates (start-up time)
+    from urllib.parse import unquote
+
     text = unquote(text).strip()
     if not text:
         return None
@@ -245,6 +246,8 @@ def validities(value: str) -> tuple[Validity, ...]:
 
 
 def _when(timestamp: float) -> str:
+    from datetime import datetime, timezone
+
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -475,7 +478,7 @@ def rotation_age_stage(report: ScanReport, args: argparse.Namespace) -> None:
             age = now - last.author_time
             if age <= max_age:
                 continue
-            date = datetime.fromtimestamp(last.author_time, tz=timezone.utc).strftime("%Y-%m-%d")
+            date = time.strftime("%Y-%m-%d", time.gmtime(last.author_time))
             subject = f.message if f.rule == "KL101" else f"secret in {f.key}" if f.key else "secret"
             problem = Problem(
                 f"{subject} was last changed on {date} ({_days(age)} ago; max-age {settings.options['max-age']})",
