@@ -1,197 +1,15 @@
-"""Reading only what matters: the common shapes of `.env`, YAML and JSON files without a full parse.
-
-A full parse builds an entry for every value of a file, and in a large config tree almost
-none of them can matter to any rule (see :mod:`keylint.prefilter`). For files in the plain
-shapes most config files have, :func:`read` finds the same entries the full parser would,
-but materialises only those the prefilter keeps, at a fraction of the cost:
-
-- ``.env``: every line a one-line ``KEY=value`` statement (optionally ``export``; a plain
-  value without quotes, ``#`` or backslashes, or a quoted value closed on its line without
-  backslashes; optionally a `` # comment``), a comment or blank. The statements that matter
-  are handed, one line each, to the real parser (:mod:`keylint.parsers.dotenv`), so their
-  entries are exactly its entries.
-- YAML: block mappings and sequences, indented with spaces, with plain keys and one-line
-  plain or simply quoted values (no anchors, aliases, tags, flow collections, block
-  scalars, multi-line scalars, merge keys, Kubernetes ``Secret`` data or ``env`` lists);
-  libyaml's own parser (in C) confirms the file is valid YAML first. Entries carry exactly
-  what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
-  key line, trailing comment, resolved tag).
-- JSON without backslashes in which nothing matters: ``json.loads`` (in C) reads every value
-  and member name, and the reading has no entries; any value that matters sends the file to
-  the full parser for its positions.
-
-Anything else, including any duplicate key or anything the full parser would report, makes
-:func:`read` return None and the engine parses the file as usual. Equivalence with the full
-parsers is tested on generated files (tests/test_fastpath.py), and the engine's findings
-with and without the prefilter (``KEYLINT_NO_PREFILTER=1``) are compared in tests.
-"""
+"""YAML block mappings and sequences of one-line scalars, read line by line once libyaml has checked the file."""
 
 from __future__ import annotations
 
 import re
-from array import array
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from keylint.model import Entry, ParseResult
+from keylint.fastpath.reading import Reading, _lines
+from keylint.model import Entry
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
-
-# What each file-scope rule reads, and why a reading (entries that matter, no parse problems) serves it.
-FILE_RULES = {
-    "KL001": "parse problems",
-    "KL003": "parse problems",
-    "KL004": "parse problems",
-    "KL303": "parse problems; entries expecting a secret (kept: a match or a secret name)",
-    "KL304": "parse problems (a duplicate key makes read() decline)",
-    "KL502": "the first entry a secret rule reports (kept, in file order)",
-}
-
-
-@dataclass(slots=True)
-class Reading:
-    """The entries that matter, in file order, and for ``.env`` files every (key, line)."""
-
-    entries: list[Entry]
-    keys: list[tuple[str, int]] = field(default_factory=list)
-
-    def parsed(self) -> ParseResult:
-        return ParseResult(entries=self.entries)
-
-
-def read(fmt: str, text: str, prefilter: Prefilter, keys: bool = True) -> Reading | None:
-    """The entries of ``text`` that ``prefilter`` keeps, or None when the file needs the full parser;
-    with ``keys``, a .env file's reading lists every variable with its line too."""
-    if "\r" in text or "\t" in text or text.startswith("\ufeff"):
-        return None
-    if not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text):
-        return None  # line breaks for YAML, not for keylint's positions
-    if fmt == "dotenv":
-        return _dotenv(text, prefilter, keys)
-    if fmt == "yaml":
-        return _yaml(text, prefilter)
-    if fmt == "json":
-        return _json(text, prefilter)
-    return None
-
-
-# -- JSON -------------------------------------------------------------------------------------
-
-
-class _Matters(Exception):
-    """A JSON value or member name that matters: the file is parsed in full for its positions."""
-
-
-def _json(text: str, prefilter: Prefilter) -> Reading | None:
-    """A JSON file in which nothing matters: no entries, once json.loads (in C) has read every value.
-
-    Without backslashes, every string json.loads returns is its source text, and numbers and
-    constants come back as their source text too (parse_* hooks): exactly the ``Entry.value``
-    parsers/json gives them. Anything that matters, a duplicate key or invalid JSON: full parse.
-    """
-    import json
-
-    from keylint import limits
-    from keylint.parsers.json import MAX_DEPTH
-
-    if "\\" in text or text.count("{") + text.count("[") >= min(MAX_DEPTH, limits.max_depth()):
-        return None
-    name_matters = prefilter.name_matters
-    value_matters = prefilter.value_matters
-    if any(value_matters(constant) for constant in ("true", "false", "null")):
-        return None  # json.loads gives these as True/False/None, which check() lets pass
-
-    def check(value: object) -> None:
-        if isinstance(value, str):
-            if value_matters(value):
-                raise _Matters
-        elif isinstance(value, list):
-            for item in value:
-                check(item)
-        elif value is not None and not isinstance(value, (bool, dict)):
-            raise _Matters  # not produced with the hooks below: be safe
-
-    def members(pairs: list[tuple[str, object]]) -> dict:
-        names = set()
-        for name, value in pairs:
-            if name in names or name_matters(name):
-                raise _Matters  # a duplicate (reported by the full parser) or a name that matters
-            names.add(name)
-            check(value)
-        return {}  # nothing of the object is needed any more
-
-    try:
-        root = json.loads(text, object_pairs_hook=members, parse_int=str, parse_float=str, parse_constant=str)
-        check(root)
-    except (_Matters, ValueError, RecursionError):
-        return None
-    return Reading([])
-
-
-def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
-    """``text.split("\\n")``, a block at a time: a 50 MB file never has all of its lines in memory at once."""
-    start = 0
-    while True:
-        end = text.find("\n", start + block)
-        if end < 0:
-            yield from text[start:].split("\n")
-            return
-        yield from text[start:end].split("\n")
-        start = end + 1
-
-
-# -- .env -------------------------------------------------------------------------------------
-
-_DOTENV_STATEMENT = re.compile(
-    r"""[ ]*(?:export[ ]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)="""
-    r"""(?:(?P<plain>(?:[^\s'"`\\#](?:[^'"`\\#\n]*[^\s'"`\\#])?)?)|"(?P<double>[^"\\\n]*)"|'(?P<single>[^'\\\n]*)')"""
-    r"""(?:[ ]+\#[^\n]*)?[ ]*"""
-)
-
-
-def _dotenv(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
-    from keylint.parsers.dotenv import parse
-
-    keys: list[tuple[str, int]] = []
-    # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), in 16
-    # parts by their low bits so that checking one part at a time stays small; equal hashes, a duplicate
-    # or a collision, send the file to the full parser.
-    parts = [array("q") for _ in range(16)]
-    entries: list[Entry] = []
-    name_matters = prefilter.name_matters
-    value_matters = prefilter.value_matters
-    statement = _DOTENV_STATEMENT.fullmatch
-    for number, line in enumerate(_lines(text), start=1):
-        found = statement(line)
-        if found is None:
-            stripped = line.lstrip(" ")
-            if not stripped or stripped[0] == "#":
-                continue
-            return None
-        key, value, double, single = found.group("key", "plain", "double", "single")
-        digest = hash(key)
-        parts[digest & 15].append(digest)
-        if want_keys:
-            keys.append((key, number))
-        if value is None:
-            value = double if double is not None else single
-        if not (value_matters(value) or name_matters(key)):
-            continue
-        parsed = parse(line + "\n")
-        if parsed.problems or len(parsed.entries) != 1:
-            return None
-        entry = parsed.entries[0]
-        shift = number - 1
-        entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
-    for part in parts:
-        if len(set(part)) != len(part):
-            return None  # a duplicate: the full parser reports it
-    return Reading(entries, keys)
-
-
-# -- YAML -------------------------------------------------------------------------------------
 
 # A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key.
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?: +|$)")
@@ -222,7 +40,7 @@ def _join(path: str | None, segment: str) -> str:
     return segment if path is None else f"{path}.{segment}"
 
 
-def _yaml(text: str, prefilter: Prefilter) -> Reading | None:
+def read(text: str, prefilter: Prefilter) -> Reading | None:
     if _SECRET_KIND.search(text):
         return None  # Kubernetes Secret data is base64-decoded by the full parser
     from keylint.parsers import yaml as full
