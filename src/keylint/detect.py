@@ -80,6 +80,7 @@ class Detector:
         )
         # When several prefixes match at one position, every one of them is a candidate.
         self._prefix_list = prefixes
+        self._heads: dict[str, list[str]] = {}  # see _prefixes_in
         # Prefix typos (`ghp-`, `sk_live-`): formats with a distinctive prefix, by its first letter.
         self._fuzzy: dict[str, list[Candidate]] = {}
         for prefix, candidates in self._by_prefix.items():
@@ -127,7 +128,7 @@ class Detector:
             start = hit.start()
             if start < last_end:
                 continue
-            best = self._best_at(value, start, probe, runs)
+            best = self._best_at(value, start, probe, runs, hit.group())
             if best is not None:
                 prefixed.append(best)
                 last_end = best.end
@@ -171,13 +172,17 @@ class Detector:
         start: int,
         probe: str | None = None,
         runs: dict[frozenset[str], tuple[int, int]] | None = None,
+        longest: str | None = None,
     ) -> Match | None:
+        """The best match of a prefix at ``start``; ``longest``: the longest registered prefix there."""
         probe = value if probe is None else probe
         runs = {} if runs is None else runs
         best: tuple[tuple[int, int, int], Match] | None = None
-        for prefix in self._prefix_list:
-            if not probe.startswith(prefix, start):
-                continue
+        if longest is None:
+            prefixes = [p for p in self._prefix_list if probe.startswith(p, start)]
+        else:
+            prefixes = self._prefixes_in(longest)
+        for prefix in prefixes:
             for candidate in self._by_prefix[prefix]:
                 fmt = candidate.format
                 charset = fmt.charset
@@ -230,6 +235,16 @@ class Detector:
                 if best is None or rank < best[0]:
                     best = (rank, _match(candidate, start, token, valid=valid))
         return best[1] if best else None
+
+    def _prefixes_in(self, longest: str) -> list[str]:
+        """The registered prefixes that ``longest`` starts with, in the order of ``_prefix_list``.
+
+        Where several prefixes match at one position they are all heads of the longest of them,
+        so these are exactly the prefixes found there, without trying every one of them."""
+        found = self._heads.get(longest)
+        if found is None:
+            found = self._heads[longest] = [p for p in self._prefix_list if longest.startswith(p)]
+        return found
 
     def _context_near_miss(self, value: str, candidates: list[Candidate]) -> Match | None:
         """A damaged key of a context-only format, in a variable named for the provider (tight fit only)."""
@@ -299,12 +314,21 @@ def _run_end(value: str, pos: int, charset: frozenset[str], runs: dict[frozenset
     known = runs.get(charset)
     if known is not None and known[0] <= pos <= known[1]:
         return known[1]
-    end = pos
-    size = len(value)
-    while end < size and value[end] in charset:
-        end += 1
+    end = _charset_run(charset).match(value, pos).end()  # type: ignore[union-attr]  # `*` always matches
     runs[charset] = (pos, end)
     return end
+
+
+_CHARSET_RUNS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _charset_run(charset: frozenset[str]) -> re.Pattern[str]:
+    """A regex for a run of ``charset`` characters: read in C rather than a character at a time."""
+    pattern = _CHARSET_RUNS.get(charset)
+    if pattern is None:
+        chars = "".join(re.escape(c) for c in sorted(charset))
+        pattern = _CHARSET_RUNS[charset] = re.compile(f"[{chars}]*" if chars else "")
+    return pattern
 
 
 def _checksum_fails(fmt: KeyFormat, token: str) -> bool:

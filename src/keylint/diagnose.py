@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.providers.schema import KeyFormat, Segment
+from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case
 
 # Characters that render as nothing, or as an ordinary space, and are never part of a key.
 INVISIBLE = frozenset(
@@ -581,9 +582,11 @@ _LONG_PLACEHOLDER_WORDS = (
 )
 # Endings of a stand-in: re.search(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$"),
 # done by values.ends_with_any (the regex is quadratic on hostile values); runs: [xX]{6,}|\*{4,}|\.{4,}|•{3,}.
-_PLACEHOLDER_TAIL = ("...", "…", "***", "####", "____")
+_PLACEHOLDER_TAIL = ("...", "…", "***", "####", "____", *mixed_case("xX", 4))
 _PLACEHOLDER_BRACKETS = ("<>", "[]", "{}")
 _PLACEHOLDER_RUNS = ("****", "....", "•••")
+_WHITESPACE_RUNS = re.compile(r"\s+")
+_SEPARATOR_RUNS = re.compile(r"[-_.\s]+")
 
 
 def looks_like_placeholder(value: str) -> bool:
@@ -592,19 +595,17 @@ def looks_like_placeholder(value: str) -> bool:
     Stricter than :func:`keylint.values.is_placeholder` on random-looking values, where short
     words (``here``, ``nil``, ``fake``) appear by chance in real keys.
     """
-    from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case
-
     v = value.strip().strip("\"'")
     if not v:
         return False
     if (
-        ends_with_any(v, _PLACEHOLDER_TAIL + mixed_case("xX", 4), _PLACEHOLDER_BRACKETS)
+        ends_with_any(v, _PLACEHOLDER_TAIL, _PLACEHOLDER_BRACKETS)
         or any(run in v for run in _PLACEHOLDER_RUNS)
         or "xxxxxx" in v.lower()  # [xX]{6,}: no other character lowercases to "x"
     ):
         return True
-    if not looks_random(re.sub(r"\s+", "", v)):
+    if not looks_random(_WHITESPACE_RUNS.sub("", v)):
         # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.
-        return is_placeholder(v) or is_placeholder(re.sub(r"[-_.\s]+", "", v))
+        return is_placeholder(v) or is_placeholder(_SEPARATOR_RUNS.sub("", v))
     low = v.lower()
     return any(word in low for word in _LONG_PLACEHOLDER_WORDS)
