@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from conftest import make_key
+from gitutil import Repo
 from keylint import gitinfo
 
 NOT_ON_A_SCAN = [
@@ -89,3 +91,59 @@ def test_help_is_what_argparse_would_print(monkeypatch, capsys):
         theirs = scan_help()
         monkeypatch.undo()
         assert ours == theirs and len(ours.splitlines()) > 20
+
+
+def _git_processes(monkeypatch) -> list[list[str]]:
+    started: list[list[str]] = []
+    real = gitinfo.subprocess.Popen
+
+    def counting(argv, *args, **kwargs):
+        started.append([a for a in argv if not a.startswith(("-", "core.", "diff.", "log.", "blame.", "color."))])
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(gitinfo.subprocess, "Popen", counting)
+    return started
+
+
+@pytest.mark.skipif(gitinfo.git_executable() is None, reason="git is not installed")
+def test_a_scan_asks_git_in_three_concurrent_calls_and_no_probe(cli, tmp_path, monkeypatch):
+    repo = Repo(tmp_path / "repo")
+    repo.write("tracked.env", "A=1\n")
+    repo.commit("add")
+    repo.write("staged.env", "B=2\n")
+    repo.git("add", "staged.env")
+    repo.write(".gitignore", "ignored.env\n")
+    repo.write("ignored.env", "C=3\n")
+    repo.write("new.env", "D=4\n")
+    gitinfo._PROBED.clear()
+    started = _git_processes(monkeypatch)
+    cli("scan", ".", "--isolated", "-f", "json", "--exit-zero", cwd=repo.path).json()
+    assert sorted(call[3] for call in started) == ["check-ignore", "diff", "ls-files"]  # git -C ROOT <command>
+    assert gitinfo.states(str(repo.path), ["tracked.env", "staged.env", "ignored.env", "new.env"]) == {
+        "tracked.env": "tracked",
+        "staged.env": "staged",
+        "ignored.env": "ignored",
+        "new.env": "untracked",
+    }
+
+
+@pytest.mark.skipif(os.name != "posix" or gitinfo.git_executable() is None, reason="needs git and a FIFO")
+def test_a_repository_config_that_hangs_git_is_a_notice_within_the_probe_timeout(cli, tmp_path, monkeypatch):
+    repo = Repo(tmp_path / "repo")
+    repo.write("app.env", f"GITHUB_TOKEN={make_key('github', 'personal-access-token', seed=3)}\n")
+    repo.commit("add")
+    fifo = tmp_path / "never-written"
+    os.mkfifo(fifo)
+    with open(repo.path / ".git" / "config", "a") as config:
+        config.write(f"[include]\n\tpath = {fifo}\n")
+    gitinfo._PROBED.clear()
+    monkeypatch.setattr(gitinfo, "PROBE_TIMEOUT", 1.0)
+    try:
+        started = _git_processes(monkeypatch)
+        run = cli("scan", ".", "--isolated", "-f", "json", cwd=repo.path)
+    finally:
+        stuck = gitinfo._PROBED.pop(str(repo.path), None)
+    report = run.json()
+    assert isinstance(stuck, gitinfo.GitStuck)
+    assert any("did not answer within 1s" in n["message"] for n in report["errors"])
+    assert [f["rule"] for f in report["findings"]] and len(started) == 3  # still scanned; no git call retried

@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -117,14 +118,16 @@ def _within(path: str, root: str) -> bool:
         return False
 
 
-def command(root: str, args: list[str]) -> list[str]:
+def command(root: str, args: list[str], probe: bool = True) -> list[str]:
+    """The argv of a safe git call in ``root``; ``probe=False`` when the caller bounds the call's time itself."""
     git = git_executable()
     if git is None:
         raise GitError("git is not installed (or not on PATH)")
     argv = [git, "-C", root]
     for setting in SAFE_CONFIG:
         argv += ["-c", setting]
-    _probe(root, argv)
+    if probe:
+        _probe(root, argv)
     return argv + args
 
 
@@ -148,16 +151,20 @@ def _probe(root: str, argv: list[str]) -> None:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            _PROBED[root] = GitStuck(
-                f"{root}: git did not answer within {PROBE_TIMEOUT:g}s (does the repository's configuration "
-                "include a pipe or a device?)"
-            )
+            _PROBED[root] = _stuck(root)
         except OSError:
             pass  # the real command reports it
         _PROBED.setdefault(root, None)
     failure = _PROBED[root]
     if failure is not None:
         raise failure
+
+
+def _stuck(root: str) -> GitStuck:
+    return GitStuck(
+        f"{root}: git did not answer within {PROBE_TIMEOUT:g}s (does the repository's configuration "
+        "include a pipe or a device?)"
+    )
 
 
 def _failure(root: str, args: list[str], code: int, stderr: bytes) -> GitError:
@@ -189,10 +196,12 @@ def run(root: str, args: list[str], stdin: bytes | None = None, ok_codes: tuple[
     return proc.stdout
 
 
-def popen(root: str, args: list[str], stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+def popen(
+    root: str, args: list[str], stdin: int | None = subprocess.DEVNULL, probe: bool = True
+) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
-            command(root, args),
+            command(root, args, probe),
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -261,12 +270,33 @@ def states(root: str, paths: list[str]) -> dict[str, str]:
         # check-ignore never reports tracked files, so every path can go in at once.
         "ignored": ["check-ignore", "--stdin", "-z"],
     }
-    procs = {name: popen(root, args, stdin=subprocess.PIPE) for name, args in calls.items()}
-    inputs = {"ignored": b"".join(os.fsencode(p) + b"\0" for p in paths)}
+    # These three calls are the repository's probe themselves (a pre-commit run spares a process): they
+    # only read, so when the repository's config makes git hang they are killed at the probe's deadline.
+    stuck = _PROBED.get(root)
+    if stuck is not None:
+        raise stuck
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, args in calls.items():
+            procs[name] = popen(root, args, stdin=subprocess.PIPE, probe=False)
+        inputs = {"ignored": b"".join(os.fsencode(p) + b"\0" for p in paths)}
+        answers = {}
+        deadline = time.monotonic() + PROBE_TIMEOUT
+        for name, proc in procs.items():
+            answers[name] = proc.communicate(inputs.get(name, b""), timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _PROBED[root] = _stuck(root)
+        raise _PROBED[root] from None
+    finally:
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.kill()
+                proc.wait()
+    _PROBED.setdefault(root, None)
     outputs: dict[str, set[str]] = {}
     failure: GitError | None = None
     for name, proc in procs.items():
-        out, err = proc.communicate(inputs.get(name, b""))
+        out, err = answers[name]
         ok = (0, 1) if name == "ignored" else (0,)  # check-ignore: 1 means "nothing ignored"
         if proc.returncode not in ok:
             failure = failure or _failure(root, calls[name], proc.returncode, err)
