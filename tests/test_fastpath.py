@@ -64,6 +64,9 @@ def test_generated_config_files_are_read_fast_and_the_same(seed):
     assert _check("yaml", crd) is not None
     settings_json = workloads.json_file(rng, 600, 0)
     assert _check("json", settings_json) == fastpath.Reading([])
+    json_reading = _check("json", workloads.json_file(rng, 1200, 7))
+    assert json_reading is not None, "json fell back to the full parser"
+    assert len(json_reading.entries) > 20
 
 
 def test_keys_of_every_format_in_both_shapes():
@@ -104,7 +107,6 @@ def test_keys_of_every_format_in_both_shapes():
         ("dotenv", "A=1\r\nB=2\r\n"),
         ("dotenv", "JUST_A_NAME\n"),
         ("json", '{"a": 1, "a": 2}'),
-        ("json", '{"api_key": "x"}'),
         ("json", '{"a": "\\u0067hp_"}'),
         ("json", '{"a": [1, 2'),
         ("json", "[" * 1200 + "]" * 1200),
@@ -194,9 +196,33 @@ _JSON_VALUES = st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(_JSON_VALUES, st.sampled_from([None, 1, 2]))
-def test_json_readings_equal_the_full_parser(document, indent):
-    _check("json", json.dumps(document, indent=indent))
+@given(_JSON_VALUES, st.sampled_from([None, 1, 2]), st.booleans(), st.sampled_from([None, (",", ":"), (" ,", " : ")]))
+def test_json_readings_equal_the_full_parser(document, indent, ascii_only, separators):
+    _check("json", json.dumps(document, indent=indent, ensure_ascii=ascii_only, separators=separators))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{ "a" :"b" , "c":[ 1,-2.5e3 ,{"api_key" : null},[],{}, "sk_live_x"] ,"":{"":true}}',
+        '"ghp_only a string"',
+        "[NaN, Infinity, -Infinity, 0, 1E5, false]",
+        '{"a.b": {"c.token": "x"}, "list": [[["secret"]]]}',
+        '{\n  "one": "1",\n  "pem": "-----BEGIN PRIVATE KEY-----",\n'
+        '  "nested": {\n    "password":\n      "hunter2"\n  }\n}\n',
+    ],
+)
+def test_json_shapes_are_read_fast_and_the_same(text):
+    every_value = fastpath.Reading([e for e in parse("json", text).entries if PREFILTER.matters(e.key, e.value)])
+    assert _check("json", text) == every_value
+
+
+def test_json_deeper_than_max_depth_is_left_to_the_full_parser():
+    from keylint import limits
+
+    with limits.depth_limit(3):
+        assert fastpath.read("json", '{"a": {"b": {"c": "x"}}}', PREFILTER) is not None
+        assert fastpath.read("json", '{"a": {"b": {"c": {"d": "x"}}}}', PREFILTER) is None
 
 
 def test_yaml_past_the_entry_limit_is_left_to_the_full_parser(monkeypatch):

@@ -16,9 +16,9 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
   libyaml's own parser (in C) confirms the file is valid YAML first. Entries carry exactly
   what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
   key line, trailing comment, resolved tag).
-- JSON without backslashes in which nothing matters: ``json.loads`` (in C) reads every value
-  and member name, and the reading has no entries; any value that matters sends the file to
-  the full parser for its positions.
+- JSON without backslashes: ``json.loads`` (in C) checks the file and, through its hooks,
+  asks about every value and member name; where something matters, one regex walks the text
+  for the key paths and positions of just those values.
 
 Anything else, including any duplicate key or anything the full parser would report, makes
 :func:`read` return None and the engine parses the file as usual. Equivalence with the full
