@@ -198,11 +198,11 @@ def test_forced_internal_failures_quoting_secrets_print_none_of_them(cli, corpus
     AUDIT.check("forced failure --debug", debug.out + debug.err)
     monkeypatch.setattr(detect.Detector, "find", real_find)
 
-    def failing_render(report, options):
+    def failing_write(report, options, out):
         secrets = " ".join(f.secret or "" for f in report.findings)
         raise RuntimeError(f"cannot render {secrets}")
 
-    monkeypatch.setattr(json_report, "render", failing_render)
+    monkeypatch.setattr(json_report, "write", failing_write)  # the CLI streams reports through write()
     for extra in ((), ("--debug",)):
         run = cli("scan", ".", "--isolated", "--format", "json", *extra, cwd=repo.path)
         assert run.code == 2 and "internal error" in run.err

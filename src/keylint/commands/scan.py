@@ -14,6 +14,7 @@ from keylint.model import Severity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TextIO
 
     from keylint.progress import ProgressBar
 
@@ -181,14 +182,15 @@ def use_color(choice: str, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def write_report(text: str, output: str | None) -> None:
+def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
+    """Call ``write`` with the report's destination: standard output, or the file ``output``."""
     if output is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
         return
     try:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            write(handle)
     except OSError as error:
         raise ConfigError(f"cannot write {output}: {error.strerror or error}") from None
 
@@ -214,7 +216,7 @@ def run_post_stages(report: object, args: argparse.Namespace) -> None:
 
 
 def emit(report: object, args: argparse.Namespace, settings: Settings) -> int:
-    from keylint.report import ReportOptions, render
+    from keylint.report import ReportOptions, write
 
     if args.quiet and args.format == "text":
         report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]  # type: ignore[attr-defined]
@@ -225,7 +227,8 @@ def emit(report: object, args: argparse.Namespace, settings: Settings) -> int:
         tool_version=__version__,
         command=args.command or "scan",
     )
-    write_report(render(args.format, report, options), args.output)  # type: ignore[arg-type]
+    # Written as it is made: a large scan's report never exists as one string.
+    write_report(lambda out: write(args.format, report, options, out), args.output)  # type: ignore[arg-type]
     return exit_code(report, settings, getattr(args, "exit_zero", False))
 
 

@@ -1,14 +1,20 @@
 """Reporters: one module per output format, each ``render(report, options) -> str``.
 
+A reporter may also define ``write(report, options, out)``, which writes the same text to a
+stream as it is made: a scan's tens of thousands of findings then never exist as one string.
+
 Secrets are masked here, in one place (:func:`finding_dict`), before any
 reporter formats a finding; only ``--show-secrets`` lets a full value through.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from keylint.model import Finding
 from keylint.redact import escape, mask
@@ -56,8 +62,78 @@ def finding_dict(finding: Finding, options: ReportOptions) -> dict[str, Any]:
     return data
 
 
-def render(fmt: str, report: ScanReport, options: ReportOptions) -> str:
+def _reporter(fmt: str) -> Any:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    module = import_module(f"keylint.report.{fmt}")
-    return module.render(report, options)
+    return import_module(f"keylint.report.{fmt}")
+
+
+def render(fmt: str, report: ScanReport, options: ReportOptions) -> str:
+    return _reporter(fmt).render(report, options)
+
+
+Writer = Callable[["ScanReport", ReportOptions, TextIO], None]
+
+
+def render_written(write: Writer, report: ScanReport, options: ReportOptions) -> str:
+    """The text a reporter's ``write`` makes, as one string (its ``render``)."""
+    buffer = io.StringIO()
+    write(report, options, buffer)
+    return buffer.getvalue()
+
+
+def write(fmt: str, report: ScanReport, options: ReportOptions, out: TextIO) -> None:
+    """Write the report to ``out``: the same text as :func:`render`, streamed by the reporters that can."""
+    module = _reporter(fmt)
+    if hasattr(module, "write"):
+        module.write(report, options, out)
+    else:
+        out.write(module.render(report, options))
+
+
+def write_json(value: Any, out: TextIO, level: int = 0) -> None:
+    """Write ``json.dumps(value, indent=2, ensure_ascii=False)`` to ``out``, a piece at a time.
+
+    An iterator in ``value`` is written as a JSON array an element at a time, so a report's list of
+    findings can be a generator that makes each one as it is written. Dictionaries and lists around
+    it are walked; everything else (an iterator's elements included) is encoded in one go. Keys are strings.
+    """
+    if isinstance(value, dict) and value:
+        members = ((_encoder().encode(key) + ": ", item) for key, item in value.items())
+        _write_items(members, out, level, "{}", walk=True)
+    elif isinstance(value, list) and value:
+        _write_items((("", item) for item in value), out, level, "[]", walk=True)
+    elif isinstance(value, Iterator):
+        _write_items((("", item) for item in value), out, level, "[]", walk=False)
+    else:
+        out.write(_indented(value, level))
+
+
+def _write_items(items: Iterable[tuple[str, Any]], out: TextIO, level: int, brackets: str, walk: bool) -> None:
+    """An object's members (labelled ``"key": ``) or an array's elements (unlabelled), laid out as the
+    indenting encoder does; ``brackets`` alone when there are none. ``walk``: write each item with
+    :func:`write_json`, else encode it in one go."""
+    separator = "\n" + "  " * (level + 1)
+    out.write(brackets[0])
+    empty = True
+    for label, item in items:
+        out.write((separator if empty else "," + separator) + label)
+        if walk:
+            write_json(item, out, level + 1)
+        else:
+            out.write(_indented(item, level + 1))
+        empty = False
+    out.write(brackets[1] if empty else "\n" + "  " * level + brackets[1])
+
+
+def _indented(value: Any, level: int) -> str:
+    # Encoded JSON has no raw newline inside a string (it is escaped), so each newline starts a line to indent.
+    text = _encoder().encode(value)
+    return text.replace("\n", "\n" + "  " * level) if level and "\n" in text else text
+
+
+@cache
+def _encoder() -> Any:
+    import json  # only the machine formats need it
+
+    return json.JSONEncoder(indent=2, ensure_ascii=False)

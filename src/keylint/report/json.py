@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, finding_dict
+from keylint.report import ReportOptions, finding_dict, render_written, write_json
 
 if TYPE_CHECKING:
     from keylint.engine import ScanReport
@@ -32,12 +31,18 @@ def summary(report: ScanReport) -> dict[str, Any]:
     }
 
 
-def render(report: ScanReport, options: ReportOptions) -> str:
+def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     document = {
         "version": 1,
         "tool": {"name": "keylint", "version": options.tool_version},
-        "findings": [finding_dict(f, options) for f in report.findings],
+        # Generators: each finding's dictionary is made as it is written, never all at once.
+        "findings": (finding_dict(f, options) for f in report.findings),
         "summary": summary(report),
-        "errors": [{"path": escape(n.path), "message": escape(n.message), "kind": n.kind} for n in report.notices],
+        "errors": ({"path": escape(n.path), "message": escape(n.message), "kind": n.kind} for n in report.notices),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_json(document, out)
+    out.write("\n")
+
+
+def render(report: ScanReport, options: ReportOptions) -> str:
+    return render_written(write, report, options)

@@ -6,14 +6,13 @@ Code scanning needs rule ``help``, result ``partialFingerprints`` and
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from keylint.model import Severity
+from keylint.model import Finding, Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, shown_secret
+from keylint.report import ReportOptions, render_written, shown_secret, write_json
 from keylint.rules import all_rules
 
 if TYPE_CHECKING:
@@ -48,41 +47,43 @@ def _rule_descriptor(code: str) -> dict[str, Any]:
     }
 
 
-def render(report: ScanReport, options: ReportOptions) -> str:
+def _result(f: Finding, rule_index: int, options: ReportOptions) -> dict[str, Any]:
+    message = escape(f.message)
+    secret = shown_secret(f, options)
+    if secret:
+        message += f" ({secret})"
+    if f.fix:
+        message += f". Fix: {escape(f.fix)}"
+    return {
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[f.severity],
+        "message": {"text": message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                },
+                **({"logicalLocations": [{"fullyQualifiedName": escape(f.key)}]} if f.key else {}),
+            }
+        ],
+        "partialFingerprints": {"keylintFingerprint/v1": f.fingerprint},
+        "properties": {
+            "category": f.category,
+            "severity": f.severity.label,
+            "security-severity": _SECURITY_SEVERITY[f.severity],
+            **({"provider": f.provider} if f.provider else {}),
+            **({"verification": f.extra["verification"]} if "verification" in f.extra else {}),
+        },
+    }
+
+
+def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     codes = sorted({f.rule for f in report.findings} | set(all_rules()))
     index = {code: i for i, code in enumerate(codes)}
-    results = []
-    for f in report.findings:
-        message = escape(f.message)
-        secret = shown_secret(f, options)
-        if secret:
-            message += f" ({secret})"
-        if f.fix:
-            message += f". Fix: {escape(f.fix)}"
-        result: dict[str, Any] = {
-            "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
-            "level": _LEVEL[f.severity],
-            "message": {"text": message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
-                        "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
-                    },
-                    **({"logicalLocations": [{"fullyQualifiedName": escape(f.key)}]} if f.key else {}),
-                }
-            ],
-            "partialFingerprints": {"keylintFingerprint/v1": f.fingerprint},
-            "properties": {
-                "category": f.category,
-                "severity": f.severity.label,
-                "security-severity": _SECURITY_SEVERITY[f.severity],
-                **({"provider": f.provider} if f.provider else {}),
-                **({"verification": f.extra["verification"]} if "verification" in f.extra else {}),
-            },
-        }
-        results.append(result)
+    # A generator: each result is made as it is written, never all at once.
+    results = (_result(f, index[f.rule], options) for f in report.findings)
     notifications = [
         {
             "level": "note" if n.kind == "skipped" else "error",
@@ -117,4 +118,9 @@ def render(report: ScanReport, options: ReportOptions) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_json(document, out)
+    out.write("\n")
+
+
+def render(report: ScanReport, options: ReportOptions) -> str:
+    return render_written(write, report, options)

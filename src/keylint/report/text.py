@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, shown_secret
+from keylint.report import ReportOptions, render_written, shown_secret
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from keylint.engine import ScanReport
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -19,40 +21,47 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
+    for line in _lines(report, options):
+        out.write(line + "\n")
+
+
 def render(report: ScanReport, options: ReportOptions) -> str:
+    return render_written(write, report, options)
+
+
+def _lines(report: ScanReport, options: ReportOptions) -> Iterator[str]:
     color = options.color
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
-    lines: list[str] = []
     current = None
     for f in report.findings:
         if f.path != current:
             if current is not None:
-                lines.append("")
+                yield ""
             current = f.path
         secret = shown_secret(f, options)
         where = paint(f"{escape(f.path)}:{f.line}:{f.column}:", _BOLD)
         severity = paint(f"[{f.severity.label}]", _COLORS[f.severity])
         tail = f" ({secret})" if secret else ""
-        lines.append(f"{where} {paint(f.rule, _BOLD)} {severity} {escape(f.message)}{tail}")
+        yield f"{where} {paint(f.rule, _BOLD)} {severity} {escape(f.message)}{tail}"
         if f.fix:
-            lines.append(paint(f"    help: {escape(f.fix)}", _DIM))
+            yield paint(f"    help: {escape(f.fix)}", _DIM)
     notices = report.notices
     if notices:
-        if lines:
-            lines.append("")
+        if report.findings:
+            yield ""
         for notice in notices:
             label = "note" if notice.kind == "skipped" else notice.kind
-            lines.append(paint(f"{label}: ", _COLORS[Severity.WARNING]) + escape(notice.message))
-    if lines:
-        lines.append("")
+            yield paint(f"{label}: ", _COLORS[Severity.WARNING]) + escape(notice.message)
+    if report.findings or notices:
+        yield ""
     if report.findings:
-        lines.extend(category_table(report))
-        lines.append("")
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+        yield from category_table(report)
+        yield ""
+    yield summary_line(report)
 
 
 def category_table(report: ScanReport) -> list[str]:

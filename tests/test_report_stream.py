@@ -1,0 +1,88 @@
+"""Reports written as they are made give exactly the text of the one-string encoders.
+
+``keylint.report.write_json`` streams a JSON document whose long arrays are generators; it must
+lay it out byte for byte as ``json.dumps(indent=2, ensure_ascii=False)`` does. The CLI streams
+every report format through ``keylint.report.write``; each must equal the reporter's ``render``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint.report import FORMATS, ReportOptions, render, write, write_json
+from test_reports import sample_report
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+documents = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=30,
+)
+
+
+def lazily(value: Any, choices: st.DataObject) -> Any:
+    """A copy of ``value`` with some of its lists turned into iterators, as a report's findings are
+    (not inside an iterator's elements: those are encoded whole)."""
+    if isinstance(value, dict):
+        return {key: lazily(item, choices) for key, item in value.items()}
+    if isinstance(value, list):
+        if choices.draw(st.booleans()):
+            return iter(value)
+        return [lazily(item, choices) for item in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.data())
+def test_streamed_json_is_laid_out_like_json_dumps(document, choices):
+    out = io.StringIO()
+    write_json(lazily(document, choices), out)
+    assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (iter([]), "[]"),
+        ({"findings": iter([])}, '{\n  "findings": []\n}'),
+        (
+            {"a": iter([{"b": [1, "x\ny"]}, {}])},
+            '{\n  "a": [\n    {\n      "b": [\n        1,\n        "x\\ny"\n      ]\n    },\n    {}\n  ]\n}',
+        ),
+    ],
+)
+def test_generators_become_arrays(value, text):
+    out = io.StringIO()
+    write_json(value, out)
+    assert out.getvalue() == text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("show_secrets", [False, True])
+def test_every_format_streams_what_it_renders(fmt, show_secrets):
+    options = ReportOptions(tool_version="0.0.0-test", show_secrets=show_secrets)
+    out = io.StringIO()
+    write(fmt, sample_report(), options, out)
+    assert out.getvalue() == render(fmt, sample_report(), options)
+
+
+def test_the_cli_report_is_the_one_json_dumps_would_write(cli, tmp_path, key):
+    """A scan with findings in several files and a notice, written by the CLI to a file and to stdout."""
+    (tmp_path / ".env").write_text(f"STRIPE_SECRET_KEY={key('stripe')}\nOPENAI_API_KEY=changeme\n")
+    (tmp_path / "config.yaml").write_text(f"github:\n  token: {key('github')}\n")
+    (tmp_path / "broken.json").write_bytes(b'{"a": "\xff\xfe\x00"')
+    for fmt in ("json", "sarif"):
+        run = cli("scan", ".", "--isolated", "--no-git", "-f", fmt, "-o", f"report.{fmt}", cwd=tmp_path)
+        written = (tmp_path / f"report.{fmt}").read_text(encoding="utf-8")
+        document = json.loads(written)
+        assert written == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        assert run.code == 1 and run.out == ""
+        shown = cli("scan", ".", "--isolated", "--no-git", "-f", fmt, cwd=tmp_path)
+        assert shown.out == json.dumps(json.loads(shown.out), indent=2, ensure_ascii=False) + "\n"
+    assert len(document["runs"][0]["results"]) >= 3
