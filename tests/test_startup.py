@@ -26,6 +26,8 @@ NOT_ON_A_SCAN = [
     "hashlib",  # and OpenSSL: fingerprints use the built-in BLAKE2
     "random",
     "urllib.parse",
+    "dataclasses",  # and inspect, ast, dis, tokenize: records are keylint.records
+    "inspect",
 ]
 
 

@@ -13,11 +13,11 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from keylint.config import ConfigError
 from keylint.model import Finding
+from keylint.records import dataclass
 from keylint.redact import fingerprint
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ import base64
 import binascii
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from keylint.records import dataclass
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -11,11 +11,11 @@ import fnmatch
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from keylint.model import Severity
 from keylint.providers.schema import KeyFormat, Provider
+from keylint.records import dataclass, field, replace
 
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 

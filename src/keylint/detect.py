@@ -11,7 +11,6 @@ are returned too, marked ``valid=False``: the lint rules explain them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from keylint.checksums import CHECKSUMS
 from keylint.diagnose import (
@@ -27,6 +26,7 @@ from keylint.diagnose import (
 from keylint.model import Entry, Match
 from keylint.providers import Provider
 from keylint.providers.schema import KeyFormat
+from keylint.records import dataclass
 from keylint.values import is_reference, names_secret, normalized_name
 
 # Shortest run after a prefix that still counts as an attempt at a key (not a word like "sk-learn").

@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from keylint.config import Settings, path_matches
 from keylint.model import Notice
 from keylint.parsers import format_for, matches_any
+from keylint.records import dataclass
 
 SKIP_DIRS = frozenset(
     {

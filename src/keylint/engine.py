@@ -12,7 +12,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from keylint import fastpath, limits, prefilter, suppress
@@ -23,6 +22,7 @@ from keylint.excerpt import attach_context
 from keylint.model import Entry, Finding, Match, Notice, ParseResult, Severity
 from keylint.parsers import parse
 from keylint.read import ReadError, read_text
+from keylint.records import dataclass, field
 from keylint.redact import fingerprint, scrub
 from keylint.rules import Problem, Rule, all_rules
 

@@ -22,13 +22,13 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from keylint.config import ConfigError, Settings, path_matches
 from keylint.discover import Target, display_path
 from keylint.model import Notice
 from keylint.parsers import format_for, matches_any
+from keylint.records import dataclass, replace
 
 # Command-line config that overrides anything a repository's own config could make git execute.
 SAFE_CONFIG = (

@@ -6,9 +6,10 @@ Every type here is plain data: no I/O, no printing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+
+from keylint.records import dataclass, field
 
 CATEGORIES = ("secret", "format", "hygiene", "placeholder", "leak", "stale", "verify", "parse")
 

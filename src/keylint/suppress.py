@@ -10,11 +10,11 @@ matched against the same directives by :func:`apply_late`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from keylint.config import Settings
 from keylint.model import Finding
+from keylint.records import dataclass
 
 _DIRECTIVE = re.compile(r"keylint:\s*(ignore-next-line|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 UNUSED_CODE = "KL002"

@@ -155,15 +155,20 @@ def last_component(key: str) -> str:
     return key.rsplit(".", 1)[-1] if key else ""
 
 
+@lru_cache(maxsize=1024)  # every entry rule asks about its entry's name; names repeat across files
 def names_secret(key: str) -> bool:
     """Does the variable name say it holds a secret (API_KEY, DB_PASSWORD, auth.token ...)?"""
     name = last_component(key)
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
 
 
+@lru_cache(maxsize=1024)  # asked about the same name by detection and several rules
 def normalized_name(key: str) -> str:
     """OPENAI_API_KEY for openai_api_key, openai-api-key, openai.api_key (last component)."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", last_component(key)).upper()
+    return _NOT_ALNUM.sub("_", last_component(key)).upper()
+
+
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
 def is_reference(value: str) -> bool:

@@ -13,10 +13,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from keylint.config import ConfigError, Settings
+from keylint.records import dataclass, replace
 
 if TYPE_CHECKING:
     from keylint.rules import Problem

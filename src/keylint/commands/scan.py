@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from keylint import __version__, suppress
 from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
 from keylint.model import Severity
+from keylint.records import replace
 
 if TYPE_CHECKING:
     from collections.abc import Callable

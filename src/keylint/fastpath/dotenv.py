@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from array import array
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from keylint.fastpath.reading import Reading, _lines
 from keylint.model import Entry
+from keylint.records import replace
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter

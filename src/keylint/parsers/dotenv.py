@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import replace
 
 from keylint.model import Entry, ParseProblem, ParseResult
+from keylint.records import replace
 
 # python-dotenv's own expressions (dotenv/parser.py), compiled once.
 _MULTILINE_WHITESPACE = re.compile(r"\s*")

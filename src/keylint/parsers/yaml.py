@@ -33,7 +33,6 @@ import base64
 import binascii
 import re
 from bisect import bisect_right
-from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -51,6 +50,7 @@ from yaml.events import (
 
 from keylint import limits
 from keylint.model import Entry, ParseProblem, ParseResult
+from keylint.records import replace
 
 MAX_ENTRIES = 1_000_000
 MAX_DEPTH = 1000  # libyaml's own limit; the pure-Python parser has none and key paths would grow quadratically

@@ -10,9 +10,10 @@ generator of format-valid test keys, so a provider is pure data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
     import random

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TextIO
 
 from keylint.model import Finding
+from keylint.records import dataclass
 from keylint.redact import escape, mask
 
 if TYPE_CHECKING:

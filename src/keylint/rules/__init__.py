@@ -17,11 +17,11 @@ Adding a rule means adding a function to one of the modules in ``_MODULES``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from keylint.model import CATEGORIES, Entry, Severity
+from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
     from keylint.engine import FileContext, ScanContext

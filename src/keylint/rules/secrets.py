@@ -185,6 +185,8 @@ def url_credentials(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     Pass the password separately (`DATABASE_PASSWORD`) or reference it
     (`postgres://app:${DB_PASSWORD}@db/app`), and keep the real value out of shared files.
     """
+    if "://" not in entry.value:  # what every match has; most values are no URL at all
+        return
     for found in _URL_CREDENTIALS.finditer(entry.value):
         password = found.group(3)
         if is_reference(password) or has_embedded_reference(password) or is_placeholder(password):

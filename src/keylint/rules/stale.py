@@ -16,12 +16,12 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from keylint.config import ConfigError
 from keylint.model import Entry, Finding, Match, Severity
+from keylint.records import dataclass
 from keylint.rules import Problem, rule
 from keylint.rules.leak import is_stand_in, rotate_advice
 from keylint.rules.secrets import describe

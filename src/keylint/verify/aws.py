@@ -13,10 +13,11 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from keylint.records import replace
 
 if TYPE_CHECKING:
     from keylint.verify.spec import Prepared

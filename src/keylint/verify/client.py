@@ -29,7 +29,6 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -37,6 +36,7 @@ import httpcore
 import httpx
 
 from keylint import __version__
+from keylint.records import dataclass
 from keylint.verify.options import BaseURL, VerifyOptions
 from keylint.verify.spec import MAX_BODY_BYTES, Prepared, default_outcome, interpret
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from keylint.config import ConfigError, Settings
+from keylint.records import dataclass
 
 BASE_URL_ENV = "KEYLINT_VERIFY_BASE_URL"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from keylint.model import Entry, Match
+from keylint.records import dataclass
 from keylint.values import is_reference, normalized_name
 from keylint.verify.spec import Check, Param, Unverifiable
 

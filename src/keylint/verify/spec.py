@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from keylint.records import dataclass, field
 
 # Every scan imports this module (the provider records hold checks) and only --verify runs build
 # requests: json, base64 and urllib.parse are imported where they are used, and the data classes

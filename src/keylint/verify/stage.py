@@ -22,12 +22,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from keylint.config import ConfigError, Settings
 from keylint.model import Entry, Finding, Match
+from keylint.records import dataclass, field
 from keylint.redact import scrub
 from keylint.rules import Problem
 from keylint.verify.options import BaseURL, VerifyOptions, base_url_override, options_from

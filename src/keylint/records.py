@@ -1,0 +1,177 @@
+"""``@dataclass``, ``field`` and ``replace``: the part of :mod:`dataclasses` keylint uses, at a fraction of the cost.
+
+Every run creates about 35 record classes (Entry, Match, Finding, Settings, Provider ...). The standard
+``@dataclass`` spends about 0.5 ms on each: it compiles five or six generated methods one by one and checks
+every string annotation against ``ClassVar``/``InitVar`` with regular expressions; importing it pulls in
+:mod:`inspect` (with ``ast``, ``dis`` and ``tokenize``). Together that was a sixth of a pre-commit run.
+
+This module gives the same classes for the features used here: fields from the class annotations, defaults and
+``field(default_factory=...)``, ``frozen``, ``slots``, ``eq``, ``repr``, ``__match_args__``, pickling of frozen
+slotted records, and ``replace()``. ``__init__``, ``__eq__`` and ``__hash__`` are generated as dataclasses
+generates them (same code, so objects are built and compared as fast), in one compilation per class; the
+rest are shared functions. Inheritance between records, ``ClassVar``/``InitVar``/``KW_ONLY``, ``order`` and
+``__post_init__`` are not supported and raise ``TypeError`` rather than behave differently.
+tests/test_records.py checks every record class against the standard implementation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["FrozenInstanceError", "dataclass", "field", "fields", "replace"]
+
+T = TypeVar("T")
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to or deleting a field of a frozen record."""
+
+
+class _Field:
+    __slots__ = ("default_factory",)
+
+    def __init__(self, default_factory: Callable[[], Any]) -> None:
+        self.default_factory = default_factory
+
+
+def field(*, default_factory: Callable[[], Any]) -> Any:
+    """A field whose default is made fresh for every object (a list, a dict ...)."""
+    return _Field(default_factory)
+
+
+_NO_DEFAULT = object()
+
+
+def fields(record: Any) -> tuple[str, ...]:
+    """The field names of a record class or object, in order."""
+    return record.__record_fields__
+
+
+def replace(record: T, **changes: Any) -> T:
+    """A copy of ``record`` with some fields changed (like :func:`dataclasses.replace`)."""
+    values = {name: getattr(record, name) for name in record.__record_fields__}  # type: ignore[attr-defined]
+    for name in changes:
+        if name not in values:
+            raise TypeError(f"{type(record).__name__} has no field {name!r}")
+    values.update(changes)
+    return type(record)(**values)
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _getstate(self: Any) -> list[Any]:
+    return [getattr(self, name) for name in self.__record_fields__]
+
+
+def _setstate(self: Any, state: list[Any]) -> None:
+    for name, value in zip(self.__record_fields__, state, strict=True):
+        object.__setattr__(self, name, value)  # the record may be frozen
+
+
+def _methods(cls: type, names: tuple[str, ...], defaults: dict[str, Any], frozen: bool, eq: bool) -> dict[str, Any]:
+    """Compile __init__ (and __eq__, __hash__) for ``cls``: the source dataclasses would generate."""
+    namespace: dict[str, Any] = {"_object_setattr": object.__setattr__, "_FACTORY": _NO_DEFAULT}
+    parameters, body = ["self"], []
+    for name in names:
+        default = defaults.get(name, _NO_DEFAULT)
+        value = name
+        if isinstance(default, _Field):
+            namespace[f"_factory_{name}"] = default.default_factory
+            parameters.append(f"{name}=_FACTORY")
+            value = f"_factory_{name}() if {name} is _FACTORY else {name}"
+        elif default is not _NO_DEFAULT:
+            namespace[f"_default_{name}"] = default
+            parameters.append(f"{name}=_default_{name}")
+        else:
+            parameters.append(name)
+        body.append(f"_object_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
+    source = [f"def __init__({', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
+    if eq:
+        mine = "".join(f"self.{name}," for name in names)
+        theirs = "".join(f"other.{name}," for name in names)
+        source += [
+            "def __eq__(self, other):",
+            "    if other.__class__ is self.__class__:",
+            f"        return ({mine}) == ({theirs})",
+            "    return NotImplemented",
+        ]
+        if frozen:
+            source += ["def __hash__(self):", f"    return hash(({mine}))"]
+    exec("\n".join(source), namespace)  # field names are identifiers of our own classes, as in dataclasses
+    methods = {"__init__": namespace["__init__"]}
+    if eq:
+        methods["__eq__"] = namespace["__eq__"]
+        methods["__hash__"] = namespace["__hash__"] if frozen else None  # mutable and equal by value: unhashable
+    for function in methods.values():
+        if function is not None:
+            function.__qualname__ = f"{cls.__qualname__}.{function.__name__}"
+            function.__module__ = cls.__module__
+    return methods
+
+
+def _process(cls: type, frozen: bool, slots: bool, eq: bool, repr: bool) -> type:
+    own = vars(cls)
+    if any("__record_fields__" in vars(base) for base in cls.__mro__[1:]):
+        raise TypeError(f"{cls.__name__}: records cannot inherit from records")
+    if "__post_init__" in own:
+        raise TypeError(f"{cls.__name__}: __post_init__ is not supported")
+    annotations = own.get("__annotations__", {})
+    names = tuple(annotations)
+    for name, annotation in annotations.items():
+        if str(annotation).startswith(("ClassVar", "InitVar", "KW_ONLY")):
+            raise TypeError(f"{cls.__name__}.{name}: {annotation} is not supported")
+    defaults = {name: own[name] for name in names if name in own}
+    for index, name in enumerate(names):
+        if name not in defaults and any(earlier in defaults for earlier in names[:index]):
+            raise TypeError(f"non-default argument {name!r} follows default argument")
+    added: dict[str, Any] = {"__record_fields__": names, "__match_args__": names}
+    added.update(_methods(cls, names, defaults, frozen, eq))
+    if repr:
+        added["__repr__"] = _repr
+    if frozen:
+        added.update(__setattr__=_frozen_setattr, __delattr__=_frozen_delattr)
+    if slots and frozen:
+        added.update(__getstate__=_getstate, __setstate__=_setstate)
+    added = {name: value for name, value in added.items() if name not in own}  # the class's own methods win
+    # A default lives in __init__'s signature; the class keeps plain defaults as attributes (as dataclasses
+    # does), except where a slot takes the name or the default is a factory.
+    dropped = [name for name, default in defaults.items() if slots or isinstance(default, _Field)]
+    if not slots:
+        for name, value in added.items():
+            setattr(cls, name, value)
+        for name in dropped:
+            delattr(cls, name)
+        return cls
+    # __slots__ only take effect when a class is created: create it again, as dataclasses does.
+    namespace = {name: value for name, value in own.items() if name not in dropped}
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    namespace.update(added, __slots__=names)
+    record = type(cls)(cls.__name__, cls.__bases__, namespace)
+    record.__qualname__ = cls.__qualname__
+    return record
+
+
+def dataclass(
+    cls: type | None = None, /, *, frozen: bool = False, slots: bool = False, eq: bool = True, repr: bool = True
+) -> Any:
+    """Make ``cls`` a record: ``@dataclass`` or ``@dataclass(frozen=True, slots=True, eq=..., repr=...)``."""
+
+    def wrap(cls: type) -> type:
+        return _process(cls, frozen, slots, eq, repr)
+
+    return wrap if cls is None else wrap(cls)
