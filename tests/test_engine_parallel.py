@@ -33,7 +33,26 @@ def test_parallel_scan_equals_serial_scan(tmp_path, monkeypatch):
     ]
     assert [(n.path, n.message) for n in parallel.notices] == [(n.path, n.message) for n in serial.notices]
     assert [s.path for s in parallel.files] == [s.path for s in serial.files]
+    assert [s.secrets for s in parallel.files] == [s.secrets for s in serial.files]
     assert parallel.files_scanned == serial.files_scanned
+
+
+def test_key_formats_cross_processes_as_one_shared_object_each():
+    """Keys found in worker processes point at their format: it is sent as its fields, and every copy
+    received is one object per format, equal to the registry's and as usable (its regex, its prefix)."""
+    import pickle
+
+    from keylint.providers import all_providers
+
+    formats = [f for p in all_providers() for f in p.formats]
+    for f in formats:
+        assert f.regex and f.charset  # caches filled: they are not sent
+    sent = pickle.dumps(formats)
+    first, second = pickle.loads(sent), pickle.loads(sent)
+    assert first == formats and all(a is b for a, b in zip(first, second, strict=True))
+    assert len(sent) < 100 * len(formats)
+    assert [f.regex.pattern for f in first] == [f.regex.pattern for f in formats]
+    assert [f.prefix for f in first] == [f.prefix for f in formats]
 
 
 def test_variables_of_a_dotenv_file_are_kept_only_where_drift_rules_can_use_them(tmp_path):

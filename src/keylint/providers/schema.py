@@ -160,6 +160,23 @@ class KeyFormat:
             token = CHECKSUMS[self.checksum].complete(token)
         return token
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Every key found points at its format, and a parallel scan sends them back from its workers by the
+        # ten thousand: send the defining fields only (not the compiled regex and other caches) and let the
+        # receiving process share one object per format instead of building a copy for every file.
+        return _shared_format, tuple(getattr(self, name) for name in KeyFormat.__annotations__)
+
+
+_SHARED_FORMATS: dict[tuple[Any, ...], KeyFormat] = {}
+
+
+def _shared_format(*values: Any) -> KeyFormat:
+    """The one KeyFormat of this process with these field values (formats are equal when their fields are)."""
+    shared = _SHARED_FORMATS.get(values)
+    if shared is None:
+        shared = _SHARED_FORMATS[values] = KeyFormat(*values)
+    return shared
+
 
 @dataclass(frozen=True)
 class Provider:
