@@ -237,7 +237,8 @@ def analyse(
         for finding in findings:
             finding.extra.setdefault("git", str(git))
     before_suppression = [(f.line, f.secret) for f in findings if f.secret]
-    findings = suppress.apply_inline(findings, text, fmt, display, settings)
+    directives = suppress.parse_directives(text, fmt)
+    findings = suppress.apply_inline(findings, text, fmt, display, settings, directives)
     if findings and settings.options.get("context", True):  # only reports that show source lines need them
         attach_context(findings, text, parsed.entries, matches, before_suppression)
     summary = FileSummary(
@@ -254,7 +255,7 @@ def analyse(
     )
     if settings.options.get("verify") and summary.secrets:
         summary.entries = list(zip(parsed.entries, matches, strict=True))
-    summary.directives = [(d.line, d.codes) for d in suppress.parse_directives(text, fmt) if not d.misplaced]
+    summary.directives = [(d.line, d.codes) for d in directives if not d.misplaced]
     return findings, summary
 
 

@@ -54,7 +54,9 @@ def apply_late(report: Any) -> None:
     ]
 
 
-_ANY_DIRECTIVE = re.compile("keylint:", re.IGNORECASE)
+# re.IGNORECASE's "keylint:" spelled out: the same characters match (the Kelvin sign for k, dotted and
+# dotless i), and sre scans for a class of first characters faster than it folds the case of each one.
+_ANY_DIRECTIVE = re.compile("[kK\u212a][eE][yY][lL][iI\u0130\u0131][nN][tT]:")
 
 
 def parse_directives(text: str, fmt: str) -> list[Directive]:
@@ -88,8 +90,18 @@ def parse_directives(text: str, fmt: str) -> list[Directive]:
     return directives
 
 
-def apply_inline(findings: list[Finding], text: str, fmt: str, display: str, settings: Settings) -> list[Finding]:
-    directives = parse_directives(text, fmt)
+def apply_inline(
+    findings: list[Finding],
+    text: str,
+    fmt: str,
+    display: str,
+    settings: Settings,
+    directives: list[Directive] | None = None,
+) -> list[Finding]:
+    """Drop the findings a directive covers and add KL002 for unused directives; ``directives``:
+    the file's, when the caller has them already (``parse_directives(text, fmt)``)."""
+    if directives is None:
+        directives = parse_directives(text, fmt)
     if not directives:
         return findings
     by_line: dict[int, list[Directive]] = {}

@@ -271,9 +271,10 @@ def _problem(v: Validity, entry: Entry, message: str, fix: str, extra: dict[str,
 
 
 def _candidates(entry: Entry) -> tuple[Validity, ...]:
-    if is_stand_in(entry.value):
+    found = validities(entry.value)  # most values carry no token: no need to ask whether they are stand-ins
+    if found and is_stand_in(entry.value):
         return ()
-    return validities(entry.value)
+    return found
 
 
 @rule("KL601", "expired-token", Severity.ERROR, "stale")
@@ -329,9 +330,12 @@ def expiring_token(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
     ## How to fix
     Renew the token now, or automate its renewal.
     """
+    candidates = _candidates(entry)
+    if not candidates:
+        return
     now = time.time()
     window = expiry_warning_days(ctx.settings) * DAY
-    for v in _candidates(entry):
+    for v in candidates:
         if v.expires is not None and now < v.expires + LEEWAY_SECONDS and v.expires - now <= window:
             yield _problem(
                 v,
