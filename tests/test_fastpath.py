@@ -64,6 +64,9 @@ def test_generated_config_files_are_read_fast_and_the_same(seed):
     assert _check("yaml", crd) is not None
     settings_json = workloads.json_file(rng, 600, 0)
     assert _check("json", settings_json) == fastpath.Reading([])
+    toml_reading = _check("toml", workloads.toml_file(rng, 800, 7))
+    assert toml_reading is not None, "toml fell back to the full parser"
+    assert len(toml_reading.entries) > 20
     json_reading = _check("json", workloads.json_file(rng, 1200, 7))
     assert json_reading is not None, "json fell back to the full parser"
     assert len(json_reading.entries) > 20
@@ -110,7 +113,19 @@ def test_keys_of_every_format_in_both_shapes():
         ("json", '{"a": "\\u0067hp_"}'),
         ("json", '{"a": [1, 2'),
         ("json", "[" * 1200 + "]" * 1200),
-        ("toml", "a = 1"),
+        ("toml", "a = 1\na = 2\n"),  # duplicate key
+        ("toml", "[a]\n[a]\n"),  # table declared twice
+        ("toml", "[a.b]\n[a]\nb = 1\n"),  # a value where a table is
+        ("toml", "a = 1\n[a.b]\n"),  # a table where a value is
+        ("toml", "a = 01\n"),  # invalid
+        ("toml", 'a = "x\\ty"\n'),  # escape
+        ("toml", "a = 1979-05-27\n"),  # date
+        ("toml", 'a = """\nx"""\n'),  # multi-line string
+        ("toml", "[[a]]\nb = 1\n"),  # array of tables
+        ("toml", "a = {b = 1}\n"),  # inline table
+        ("toml", "a.b = 1\n"),  # dotted key
+        ("toml", "a = [\n  1,\n]\n"),  # multi-line array
+        ("toml", 'a = "\x01"\n'),  # control character
     ],
 )
 def test_declines_what_it_does_not_read(fmt, text):
@@ -223,6 +238,66 @@ def test_json_deeper_than_max_depth_is_left_to_the_full_parser():
     with limits.depth_limit(3):
         assert fastpath.read("json", '{"a": {"b": {"c": "x"}}}', PREFILTER) is not None
         assert fastpath.read("json", '{"a": {"b": {"c": {"d": "x"}}}}', PREFILTER) is None
+
+
+_TOML_KEYS = ["a", "b", "api_key", "token", "password", "1", "x-y", "github_token", "true", "c_2"]
+_TOML_VALUES = st.one_of(
+    st.sampled_from(['"x"', "'x'", '""', "''", '"a # b"', "'it\"s'", '"é"', "1", "0", "-0", "+1", "1_000", "1__0",
+                     "01", "1.5", "-1.5e3", "1e5", "1E-05", "1.", ".5", "1e", "true", "false", "True", "inf", "nan",
+                     "0x1F", "[]", "[ ]", "[1, 2]", "[1,]", "[,]", "['a', \"b\", 1, true, 2.5]", "[[1]]", "{a = 1}",
+                     "1979-05-27", '"""x"""', '"changeme"', "'your-api-key-here'", '"${TOKEN}"', "[\"x\" , 'y' ,]"]),
+    _SCALARS.filter(lambda v: '"' not in v and "\\" not in v).map(lambda v: f'"{v}"'),
+    _SCALARS.filter(lambda v: "'" not in v).map(lambda v: f"[1, '{v}']"),
+)  # fmt: skip
+
+
+@st.composite
+def _toml_documents(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(0, 14))):
+        kind = draw(st.sampled_from(["value", "value", "value", "table", "comment", "blank"]))
+        pad = draw(st.sampled_from(["", " ", "  "]))
+        if kind == "value":
+            key = draw(st.sampled_from(_TOML_KEYS))
+            equals = draw(st.sampled_from(["=", " = ", "  =", "= "]))
+            comment = draw(st.sampled_from(["", " # note", "#", " # api_key = 'x'  "]))
+            lines.append(f"{pad}{key}{equals}{draw(_TOML_VALUES)}{comment}")
+        elif kind == "table":
+            path = draw(st.lists(st.sampled_from(_TOML_KEYS[:4]), min_size=1, max_size=3))
+            dot = draw(st.sampled_from([".", " . "]))
+            space, comment = draw(st.sampled_from(["", " "])), draw(st.sampled_from(["", " # t"]))
+            lines.append(f"{pad}[{space}{dot.join(path)}{space}]{comment}")
+        elif kind == "comment":
+            lines.append(f"{pad}# {draw(_SCALARS)}")
+        else:
+            lines.append(pad)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_toml_documents())
+def test_toml_readings_equal_the_full_parser(text):
+    _check("toml", text)
+
+
+def test_toml_shapes_are_read_fast_and_the_same():
+    text = (
+        "# settings\ntitle = 'keylint' # the name\nports = [ 8000, 8001, ]\n\n[database]\n"
+        "password = \"hunter2\"\nretries = 3\n[servers . alpha]\n  ip = '10.0.0.1'\n  token = ''\n"
+        "[servers]\nkeys = ['ghp_x', \"sk_live_y\", 1.5e3, true]\nenabled = false #\n[a.b.c]\n[a]\nd = -0.5\n"
+    )
+    every_value = fastpath.Reading([e for e in parse("toml", text).entries if PREFILTER.matters(e.key, e.value)])
+    assert _check("toml", text) == every_value
+    assert len(every_value.entries) >= 2
+
+
+def test_toml_deeper_than_max_depth_is_left_to_the_full_parser():
+    from keylint import limits
+
+    with limits.depth_limit(3):
+        assert fastpath.read("toml", "[a.b]\ntoken = 'x'\n", PREFILTER) is not None
+        assert fastpath.read("toml", "[a.b]\ntoken = ['x']\n", PREFILTER) is None
+        assert fastpath.read("toml", "[a.b.c]\n", PREFILTER) is None
 
 
 def test_yaml_past_the_entry_limit_is_left_to_the_full_parser(monkeypatch):

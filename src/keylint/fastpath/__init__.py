@@ -1,4 +1,4 @@
-"""Reading only what matters: the common shapes of `.env`, YAML and JSON files without a full parse.
+"""Reading only what matters: the common shapes of `.env`, YAML, JSON and TOML files without a full parse.
 
 A full parse builds an entry for every value of a file, and in a large config tree almost
 none of them can matter to any rule (see :mod:`keylint.prefilter`). For files in the plain
@@ -19,6 +19,9 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
 - JSON without backslashes: ``json.loads`` (in C) checks the file and, through its hooks,
   asks about every value and member name; where something matters, one regex walks the text
   for the key paths and positions of just those values.
+- TOML of one-line statements: ``[table]`` headers and ``key = value`` lines with bare keys,
+  strings without escapes, decimal numbers, booleans and one-line arrays of those, comments;
+  a key or table defined twice, or a value where a table goes, is refused as tomllib refuses it.
 
 Anything else, including any duplicate key or anything the full parser would report, makes
 :func:`read` return None and the engine parses the file as usual. Equivalence with the full
@@ -67,4 +70,8 @@ def read(fmt: str, text: str, prefilter: Prefilter, keys: bool = True) -> Readin
         from keylint.fastpath import json
 
         return json.read(text, prefilter)
+    if fmt == "toml":
+        from keylint.fastpath import toml
+
+        return toml.read(text, prefilter)
     return None
