@@ -7,15 +7,16 @@ every string annotation against ``ClassVar``/``InitVar`` with regular expression
 
 This module gives the same classes for the features used here: fields from the class annotations, defaults and
 ``field(default_factory=...)``, ``frozen``, ``slots``, ``eq``, ``repr``, ``__match_args__``, pickling of frozen
-slotted records, and ``replace()``. ``__init__``, ``__eq__`` and ``__hash__`` are generated as dataclasses
-generates them (same code, so objects are built and compared as fast), in one compilation per class; the
-rest are shared functions. Inheritance between records, ``ClassVar``/``InitVar``/``KW_ONLY``, ``order`` and
-``__post_init__`` are not supported and raise ``TypeError`` rather than behave differently.
-tests/test_records.py checks every record class against the standard implementation.
+slotted records, and ``replace()``. ``__init__`` is the source dataclasses generates (so objects are built as
+fast), compiled when a class makes its first object; ``__eq__`` and ``__hash__`` compare the field values read
+by one ``operator.attrgetter``. Inheritance between records, ``ClassVar``/``InitVar``/``KW_ONLY``, ``order``
+and ``__post_init__`` are not supported and raise ``TypeError`` rather than behave differently.
+tests/test_records.py compares them with the standard implementation, feature by feature.
 """
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -82,8 +83,25 @@ def _setstate(self: Any, state: list[Any]) -> None:
         object.__setattr__(self, name, value)  # the record may be frozen
 
 
-def _methods(cls: type, names: tuple[str, ...], defaults: dict[str, Any], frozen: bool, eq: bool) -> dict[str, Any]:
-    """Compile __init__ (and __eq__, __hash__) for ``cls``: the source dataclasses would generate."""
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        return self.__record_values__(self) == other.__record_values__(other)
+    return NotImplemented
+
+
+def _hash(self: Any) -> int:
+    return hash(self.__record_values__(self))
+
+
+def _values_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """All field values of a record as one tuple, read in C (operator.attrgetter)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    return lambda record: tuple(getattr(record, name) for name in names)
+
+
+def _compile_init(cls: type, names: tuple[str, ...], defaults: dict[str, Any], frozen: bool) -> Callable[..., None]:
+    """The ``__init__`` dataclasses would generate for ``cls`` (the same source, so objects are built as fast)."""
     namespace: dict[str, Any] = {"_object_setattr": object.__setattr__, "_FACTORY": _NO_DEFAULT}
     parameters, body = ["self"], []
     for name in names:
@@ -100,27 +118,25 @@ def _methods(cls: type, names: tuple[str, ...], defaults: dict[str, Any], frozen
             parameters.append(name)
         body.append(f"_object_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
     source = [f"def __init__({', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
-    if eq:
-        mine = "".join(f"self.{name}," for name in names)
-        theirs = "".join(f"other.{name}," for name in names)
-        source += [
-            "def __eq__(self, other):",
-            "    if other.__class__ is self.__class__:",
-            f"        return ({mine}) == ({theirs})",
-            "    return NotImplemented",
-        ]
-        if frozen:
-            source += ["def __hash__(self):", f"    return hash(({mine}))"]
     exec("\n".join(source), namespace)  # field names are identifiers of our own classes, as in dataclasses
-    methods = {"__init__": namespace["__init__"]}
-    if eq:
-        methods["__eq__"] = namespace["__eq__"]
-        methods["__hash__"] = namespace["__hash__"] if frozen else None  # mutable and equal by value: unhashable
-    for function in methods.values():
-        if function is not None:
-            function.__qualname__ = f"{cls.__qualname__}.{function.__name__}"
-            function.__module__ = cls.__module__
-    return methods
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    return init
+
+
+def _init_on_first_use(cls: type, names: tuple[str, ...], defaults: dict[str, Any], frozen: bool) -> None:
+    """Give ``cls`` an ``__init__`` that compiles the real one when the first object is made.
+
+    Compiling is most of a record class's cost, and a run makes objects of only some of its classes.
+    """
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if cls.__init__ is __init__:  # the first object: compile, and replace this stand-in for good
+            cls.__init__ = _compile_init(cls, names, defaults, frozen)  # type: ignore[misc]
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+    cls.__init__ = __init__  # type: ignore[misc]
 
 
 def _process(cls: type, frozen: bool, slots: bool, eq: bool, repr: bool) -> type:
@@ -139,7 +155,9 @@ def _process(cls: type, frozen: bool, slots: bool, eq: bool, repr: bool) -> type
         if name not in defaults and any(earlier in defaults for earlier in names[:index]):
             raise TypeError(f"non-default argument {name!r} follows default argument")
     added: dict[str, Any] = {"__record_fields__": names, "__match_args__": names}
-    added.update(_methods(cls, names, defaults, frozen, eq))
+    if eq:
+        added.update(__record_values__=_values_getter(names), __eq__=_eq)
+        added["__hash__"] = _hash if frozen else None  # mutable and equal by value: unhashable, as in dataclasses
     if repr:
         added["__repr__"] = _repr
     if frozen:
@@ -155,14 +173,17 @@ def _process(cls: type, frozen: bool, slots: bool, eq: bool, repr: bool) -> type
             setattr(cls, name, value)
         for name in dropped:
             delattr(cls, name)
-        return cls
-    # __slots__ only take effect when a class is created: create it again, as dataclasses does.
-    namespace = {name: value for name, value in own.items() if name not in dropped}
-    namespace.pop("__dict__", None)
-    namespace.pop("__weakref__", None)
-    namespace.update(added, __slots__=names)
-    record = type(cls)(cls.__name__, cls.__bases__, namespace)
-    record.__qualname__ = cls.__qualname__
+        record = cls
+    else:
+        # __slots__ only take effect when a class is created: create it again, as dataclasses does.
+        namespace = {name: value for name, value in own.items() if name not in dropped}
+        namespace.pop("__dict__", None)
+        namespace.pop("__weakref__", None)
+        namespace.update(added, __slots__=names)
+        record = type(cls)(cls.__name__, cls.__bases__, namespace)
+        record.__qualname__ = cls.__qualname__
+    if "__init__" not in own:
+        _init_on_first_use(record, names, defaults, frozen)
     return record
 
 
