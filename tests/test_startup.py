@@ -149,3 +149,47 @@ def test_a_repository_config_that_hangs_git_is_a_notice_within_the_probe_timeout
     assert isinstance(stuck, gitinfo.GitStuck)
     assert any("did not answer within 1s" in n["message"] for n in report["errors"])
     assert [f["rule"] for f in report["findings"]] and len(started) == 3  # still scanned; no git call retried
+
+
+@pytest.mark.skipif(gitinfo.git_executable() is None, reason="git is not installed")
+@pytest.mark.parametrize("files", [3, 150])  # check-ignore's input prefilled (a few names) or streamed (over 4 KB)
+def test_git_states_are_the_same_whichever_way_check_ignore_reads_its_input(tmp_path, files):
+    repo = Repo(tmp_path / "repo")
+    names = [f"dir-{i:03d}/a-rather-long-file-name-for-the-listing-{i:03d}.env" for i in range(files)]
+    for name in names:
+        repo.write(name, "A=1\n")
+    repo.write(".gitignore", "dir-001/\n")
+    repo.commit("first", names[0], ".gitignore")
+    repo.git("add", names[-1])
+    expected = {name: "untracked" for name in names}
+    expected.update({names[0]: "tracked", names[1]: "ignored", names[-1]: "staged"})
+    assert (len("".join(names)) > gitinfo._PREFILLED_INPUT) is (files == 150)
+    assert gitinfo.states(str(repo.path), names) == expected
+
+
+@pytest.mark.skipif(gitinfo.git_executable() is None, reason="git is not installed")
+def test_work_done_while_git_answers_runs_once_and_a_failure_in_it_leaves_no_git_running(tmp_path, monkeypatch):
+    from keylint.config import Settings
+    from keylint.discover import discover
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("app.env", "A=1\n")
+    repo.commit("add")
+    calls = []
+    targets = list(gitinfo.annotate(discover([str(repo.path)], Settings()), meanwhile=lambda: calls.append(1)))
+    assert calls == [1] and [t.git.state for t in targets] == ["tracked"]
+    started = []
+    real = gitinfo.StateQuery.__init__
+
+    def remember(self, *args):
+        real(self, *args)
+        started.append(self)
+
+    monkeypatch.setattr(gitinfo.StateQuery, "__init__", remember)
+
+    def broken() -> None:
+        raise ValueError("while git answers")
+
+    with pytest.raises(ValueError):
+        list(gitinfo.annotate(discover([str(repo.path)], Settings()), meanwhile=broken))
+    assert started and all(proc.returncode is not None for q in started for proc in q.procs.values())

@@ -141,6 +141,14 @@ def detector_for(settings: Settings) -> Detector:
     return _DETECTORS[key]
 
 
+def _build_once(settings: Settings) -> None:
+    """What every scan builds on first use (rules, detector, prefilter): built early while git answers."""
+    all_rules()
+    detector = detector_for(settings)
+    if prefilter.enabled():
+        prefilter.prefilter_for(detector)
+
+
 def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Settings) -> Finding:
     entry = problem.entry
     line = problem.line if problem.line is not None else (entry.line if entry else 1)
@@ -369,6 +377,9 @@ def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iter
     # results come back in the original order.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
     big = sum(1 for i in order if targets[i].size >= _SMALL_FILE)
+    import gc
+
+    gc.freeze()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         large = pool.map(_worker_scan, ((targets[i], settings) for i in order[:big]))
         small = pool.map(_worker_scan, ((targets[i], settings) for i in order[big:]), chunksize=16)
@@ -403,7 +414,7 @@ def run_scan(
     if settings.options.get("git", True):
         from keylint.gitinfo import annotate
 
-        items = annotate(items)
+        items = annotate(items, meanwhile=lambda: _build_once(settings))
     for item in items:
         if isinstance(item, Notice):
             notices.append(item)

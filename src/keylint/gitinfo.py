@@ -261,63 +261,115 @@ def _pathspecs(paths: list[str]) -> list[str]:
     return ["--", *(":(literal)" + p for p in paths)] if len(paths) <= _PATHSPEC_LIMIT else []
 
 
+# Input this small goes into check-ignore's pipe before it starts (every platform's pipe holds 4 KB
+# without a reader), so git answers while the caller works; more is written as git reads it.
+_PREFILLED_INPUT = 4096
+
+
 def states(root: str, paths: list[str]) -> dict[str, str]:
     """State of each repository-relative path: staged, tracked, ignored or untracked."""
-    spec = _pathspecs(paths)
-    calls = {
-        "tracked": ["ls-files", "-z", "--cached", *spec],
-        "staged": ["diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", *spec],
-        # check-ignore never reports tracked files, so every path can go in at once.
-        "ignored": ["check-ignore", "--stdin", "-z"],
-    }
-    # These three calls are the repository's probe themselves (a pre-commit run spares a process): they
-    # only read, so when the repository's config makes git hang they are killed at the probe's deadline.
-    stuck = _PROBED.get(root)
-    if stuck is not None:
-        raise stuck
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        for name, args in calls.items():
-            procs[name] = popen(root, args, stdin=subprocess.PIPE, probe=False)
-        inputs = {"ignored": b"".join(os.fsencode(p) + b"\0" for p in paths)}
-        answers = {}
-        deadline = time.monotonic() + PROBE_TIMEOUT
-        for name, proc in procs.items():
-            answers[name] = proc.communicate(inputs.get(name, b""), timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        _PROBED[root] = _stuck(root)
-        raise _PROBED[root] from None
-    finally:
-        for proc in procs.values():
+    return StateQuery(root, paths).result()
+
+
+class StateQuery:
+    """The git calls behind :func:`states`, started at once; :meth:`result` waits for their answers,
+    so the caller can do other work while git runs."""
+
+    def __init__(self, root: str, paths: list[str]) -> None:
+        self.root = root
+        self.paths = paths
+        spec = _pathspecs(paths)
+        self.calls = {
+            "tracked": ["ls-files", "-z", "--cached", *spec],
+            "staged": [
+                *("diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv"),
+                *spec,
+            ],
+            # check-ignore never reports tracked files, so every path can go in at once.
+            "ignored": ["check-ignore", "--stdin", "-z"],
+        }
+        # These three calls are the repository's probe themselves (a pre-commit run spares a process): they
+        # only read, so when the repository's config makes git hang they are killed at the probe's deadline.
+        stuck = _PROBED.get(root)
+        if stuck is not None:
+            raise stuck
+        listed = b"".join(os.fsencode(p) + b"\0" for p in paths)
+        self.inputs = {"ignored": listed} if len(listed) > _PREFILLED_INPUT else {}
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            for name, args in self.calls.items():
+                if name == "ignored" and not self.inputs:
+                    self.procs[name] = _popen_with_input(root, args, listed)
+                else:
+                    self.procs[name] = popen(root, args, stdin=subprocess.PIPE, probe=False)
+        except BaseException:
+            self.cancel()
+            raise
+        self.deadline = time.monotonic() + PROBE_TIMEOUT
+
+    def cancel(self) -> None:
+        for proc in self.procs.values():
             if proc.returncode is None:
                 proc.kill()
                 proc.wait()
-    _PROBED.setdefault(root, None)
-    outputs: dict[str, set[str]] = {}
-    failure: GitError | None = None
-    for name, proc in procs.items():
-        out, err = answers[name]
-        ok = (0, 1) if name == "ignored" else (0,)  # check-ignore: 1 means "nothing ignored"
-        if proc.returncode not in ok:
-            failure = failure or _failure(root, calls[name], proc.returncode, err)
-        outputs[name] = set(_split_z(out))
-    if failure:
-        raise failure
-    result = {}
-    for path in paths:
-        if path in outputs["staged"]:
-            result[path] = STAGED
-        elif path in outputs["tracked"]:
-            result[path] = TRACKED
-        elif path in outputs["ignored"]:
-            result[path] = IGNORED
-        else:
-            result[path] = UNTRACKED
-    return result
+
+    def result(self) -> dict[str, str]:
+        root = self.root
+        answers = {}
+        try:
+            for name, proc in self.procs.items():
+                timeout = max(0.0, self.deadline - time.monotonic())
+                answers[name] = proc.communicate(self.inputs.get(name), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _PROBED[root] = _stuck(root)
+            raise _PROBED[root] from None
+        finally:
+            self.cancel()
+        _PROBED.setdefault(root, None)
+        outputs: dict[str, set[str]] = {}
+        failure: GitError | None = None
+        for name, proc in self.procs.items():
+            out, err = answers[name]
+            ok = (0, 1) if name == "ignored" else (0,)  # check-ignore: 1 means "nothing ignored"
+            if proc.returncode not in ok:
+                failure = failure or _failure(root, self.calls[name], proc.returncode, err)
+            outputs[name] = set(_split_z(out))
+        if failure:
+            raise failure
+        result = {}
+        for path in self.paths:
+            if path in outputs["staged"]:
+                result[path] = STAGED
+            elif path in outputs["tracked"]:
+                result[path] = TRACKED
+            elif path in outputs["ignored"]:
+                result[path] = IGNORED
+            else:
+                result[path] = UNTRACKED
+        return result
 
 
-def annotate(items: Iterable[Target | Notice]) -> Iterator[Target | Notice]:
-    """Give every target in a repository its git state; notices for repositories git cannot read."""
+def _popen_with_input(root: str, args: list[str], data: bytes) -> subprocess.Popen[bytes]:
+    """git reading ``data`` (at most _PREFILLED_INPUT bytes) from a pipe already written and closed."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, data)
+        os.close(write_end)
+        write_end = -1
+        return popen(root, args, stdin=read_end, probe=False)
+    finally:
+        os.close(read_end)
+        if write_end != -1:
+            os.close(write_end)
+
+
+def annotate(
+    items: Iterable[Target | Notice], meanwhile: Callable[[], object] | None = None
+) -> Iterator[Target | Notice]:
+    """Give every target in a repository its git state; notices for repositories git cannot read.
+
+    ``meanwhile`` is called once while git answers (work the scan needs anyway, on the other core).
+    """
     pending = list(items)
     if git_executable() is None:
         yield from pending
@@ -330,9 +382,26 @@ def annotate(items: Iterable[Target | Notice]) -> Iterator[Target | Notice]:
             if root is not None:
                 by_root.setdefault(root, []).append(index)
                 rel[index] = relpath(item.path, root)
+    started: dict[str, StateQuery | GitError] = {}
     for root, indexes in by_root.items():
         try:
-            found = states(root, sorted({rel[i] for i in indexes}))
+            started[root] = StateQuery(root, sorted({rel[i] for i in indexes}))
+        except GitError as error:
+            started[root] = error
+    if started and meanwhile is not None:
+        try:
+            meanwhile()
+        except BaseException:
+            for query in started.values():
+                if isinstance(query, StateQuery):
+                    query.cancel()
+            raise
+    for root, indexes in by_root.items():
+        query = started[root]
+        try:
+            if isinstance(query, GitError):
+                raise query
+            found = query.result()
         except GitError as error:
             yield Notice(root, f"{error}; git state unknown, leak checks skipped for its files", "warning")
             continue
