@@ -143,7 +143,15 @@ class Prefilter:
         known = self._names.get(key)  # remembered by the name as given: most are their own last component
         if known is not None:
             return known
-        last = key.rsplit(".", 1)[-1] if "." in key else key  # values.last_component
+        if "." in key:
+            # A key path (services.12.name) answers like its last component, remembered as such: the paths
+            # themselves rarely repeat, and remembering each would only crowd out the components.
+            last = key.rsplit(".", 1)[-1]  # values.last_component
+            known = self._names.get(last)
+            if known is not None:
+                return known
+        else:
+            last = key
         # Numbered variables (SERVICE_HOST_17) answer like their shape (SERVICE_HOST_0): no rule's name
         # test looks at a number standing alone between separators, unless a provider's variable has one.
         shape = last
@@ -158,9 +166,13 @@ class Prefilter:
             if len(self._names) > 16384:
                 self._names.clear()
             known = self._names[shape] = self._name_matters(shape)
-        if shape is last:
-            self._names[key] = known
         return known
+
+    def generalize_names(self, names: str) -> str:
+        """``names`` (any text of names, one per line) as name_matters reads them: each number standing
+        alone as 0 where no name test can tell numbers apart, so ``name_matters`` answers the same for a
+        name and its generalised form, and a file of numbered variables has few distinct forms to ask about."""
+        return _NUMBER.sub("0", names) if self._numbers_free else names
 
     def _name_matters(self, last: str) -> bool:
         if names_secret(last):

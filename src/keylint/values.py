@@ -236,7 +236,19 @@ def entropy(value: str) -> float:
         return 0.0
     counts = Counter(value)  # counted in C, in first-seen order like a dict loop: the same float
     n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
+    if n > _TABLED_LENGTH:
+        return -sum(c / n * math.log2(c / n) for c in counts.values())
+    # The same terms, added in the same order, looked up instead of computed: keys have few distinct lengths.
+    return -sum(map(_entropy_terms(n).__getitem__, counts.values()))
+
+
+_TABLED_LENGTH = 512
+
+
+@lru_cache(maxsize=64)
+def _entropy_terms(n: int) -> tuple[float, ...]:
+    """``c / n * log2(c / n)`` for every count ``c`` of a character in a value of ``n`` characters."""
+    return (0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1)))
 
 
 def benign_kind(value: str) -> str | None:
