@@ -8,6 +8,7 @@ from pathlib import Path
 
 from keylint import engine
 from keylint.config import Settings
+from keylint.discover import discover
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import workloads
@@ -57,8 +58,6 @@ def test_key_formats_cross_processes_as_one_shared_object_each():
 
 def test_variables_of_a_dotenv_file_are_kept_only_where_drift_rules_can_use_them(tmp_path):
     """A scan keeps every file's summary to the end: variables only for .env files with a template beside them."""
-    from keylint.discover import discover
-
     (tmp_path / "alone").mkdir()
     (tmp_path / "alone" / ".env").write_text("A=1\nB=2\n")
     (tmp_path / "paired").mkdir()
@@ -74,3 +73,30 @@ def test_variables_of_a_dotenv_file_are_kept_only_where_drift_rules_can_use_them
         "/paired/.env": [("A", 1), ("B", 2)],
         "/paired/.env.example": [("A", 1)],
     }
+
+
+def test_keys_are_kept_in_summaries_only_where_a_later_stage_reads_them(tmp_path, key):
+    """Summaries last the whole scan: a file's keys stay in it for KL611 (a sibling of its family in the
+    scan), --verify and --debug; elsewhere they are dropped, and the findings are the same either way."""
+    token, other = key("github", seed=1), key("github", seed=2)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".env").write_text(f"GITHUB_TOKEN={token}\n")
+    (tmp_path / "app" / ".env.production").write_text(f"GITHUB_TOKEN={other}\n")
+    (tmp_path / "app" / ".env.example").write_text(f"GITHUB_TOKEN={token}\n")
+    (tmp_path / "lone").mkdir()
+    (tmp_path / "lone" / "config.yaml").write_text(f"github:\n  token: {token}\n")
+    settings = Settings(jobs=1).with_options(git=False)
+
+    def kept(report: engine.ScanReport) -> dict[str, int]:
+        return {s.display.replace(str(tmp_path), ""): len(s.secrets) for s in report.files}
+
+    plain = engine.run_scan([str(tmp_path)], settings)
+    assert kept(plain) == {"/app/.env": 1, "/app/.env.production": 1, "/app/.env.example": 0, "/lone/config.yaml": 0}
+    assert any(f.rule == "KL611" for f in plain.findings)
+    for option in ("verify", "debug"):
+        everything = engine.run_scan([str(tmp_path)], settings.with_options(**{option: True}))
+        assert set(kept(everything).values()) == {1}
+    whole = [engine.scan_file(t, settings) for t in discover([str(tmp_path)], settings)]
+    assert sorted((f.sort_key, f.message) for r in whole for f in r.findings if f.rule != "KL611") == sorted(
+        (f.sort_key, f.message) for f in plain.findings if f.rule != "KL611"
+    )

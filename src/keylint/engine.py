@@ -267,10 +267,13 @@ def analyse(
     return findings, summary
 
 
-def scan_file(target: Target, settings: Settings) -> FileResult:
+def scan_file(target: Target, settings: Settings, keep_secrets: bool = True) -> FileResult:
     """Read and analyse one file. Whatever happens to it ends up in the result, never as an exception:
     a file that cannot be read, that hits a limit (keylint.limits) or that trips a bug in keylint is a
-    notice naming it, and the other files are still scanned and reported."""
+    notice naming it, and the other files are still scanned and reported.
+
+    ``keep_secrets``: whether the summary lists the file's keys; a scan asks for them only where
+    something after it reads them (see :func:`_secrets_wanted`)."""
     result = FileResult()
     try:
         text, read_notices = read_text(target.path, settings, display=target.display, data=target.data)
@@ -297,6 +300,8 @@ def scan_file(target: Target, settings: Settings) -> FileResult:
         return result
     if analysed is not None:
         result.findings, result.summary = analysed
+        if not keep_secrets:
+            result.summary.secrets = []
         result.scanned = True
     return result
 
@@ -358,16 +363,37 @@ def _analyse_within_limits(
     return None
 
 
-def _scan_serial(targets: Iterable[Target], settings: Settings) -> Iterator[FileResult]:
-    for target in targets:
-        yield scan_file(target, settings)
+def _secrets_wanted(targets: list[Target], settings: Settings) -> list[bool]:
+    """For each target: does anything after the scan read the keys its summary would list?
+
+    Summaries last the whole scan (and cross from the worker processes), and a dense tree holds tens
+    of thousands of keys. They are read by verification (--verify), by --debug (to scrub them from
+    tracebacks) and by KL611, which compares the keys of sibling files of one family in this scan
+    (.env and .env.production; values.yaml and values-prod.yaml; templates left out)."""
+    if settings.options.get("verify") or settings.options.get("debug"):
+        return [True] * len(targets)
+    from keylint.rules.stale import family
+
+    families = [None if is_template(t.display) else family(t.display) for t in targets]
+    sizes: dict[tuple[str, str], int] = {}
+    for name in families:
+        if name is not None:
+            sizes[name] = sizes.get(name, 0) + 1
+    return [name is not None and sizes[name] > 1 for name in families]
 
 
-def _worker_scan(args: tuple[Target, Settings]) -> FileResult:
+def _scan_serial(targets: list[Target], settings: Settings, keep_secrets: list[bool]) -> Iterator[FileResult]:
+    for target, keep in zip(targets, keep_secrets, strict=True):
+        yield scan_file(target, settings, keep)
+
+
+def _worker_scan(args: tuple[Target, Settings, bool]) -> FileResult:
     return scan_file(*args)
 
 
-def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iterator[FileResult]:
+def _scan_parallel(
+    targets: list[Target], settings: Settings, keep_secrets: list[bool], jobs: int
+) -> Iterator[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
     # Built before the workers fork, so that they share them instead of each building its own.
@@ -377,12 +403,9 @@ def _scan_parallel(targets: list[Target], settings: Settings, jobs: int) -> Iter
     # results come back in the original order.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
     big = sum(1 for i in order if targets[i].size >= _SMALL_FILE)
-    import gc
-
-    gc.freeze()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        large = pool.map(_worker_scan, ((targets[i], settings) for i in order[:big]))
-        small = pool.map(_worker_scan, ((targets[i], settings) for i in order[big:]), chunksize=16)
+        large = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[:big]))
+        small = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[big:]), chunksize=16)
         waiting: dict[int, FileResult] = {}
         next_index = 0
         for index, result in zip(order, itertools.chain(large, small), strict=True):
@@ -422,10 +445,11 @@ def run_scan(
             file_targets.append(item)
     jobs = settings.jobs or (os.cpu_count() or 1)
     total = sum(t.size for t in file_targets)
+    keep_secrets = _secrets_wanted(file_targets, settings)
     if jobs > 1 and len(file_targets) > 1 and total >= PARALLEL_THRESHOLD_BYTES:
-        results: Iterable[FileResult] = _scan_parallel(file_targets, settings, jobs)
+        results: Iterable[FileResult] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
     else:
-        results = _scan_serial(file_targets, settings)
+        results = _scan_serial(file_targets, settings, keep_secrets)
     findings: list[Finding] = []
     summaries: list[FileSummary] = []
     scanned = 0
