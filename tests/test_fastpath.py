@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keylint import fastpath
+from keylint import values as values_module
 from keylint.config import Settings
 from keylint.engine import detector_for
 from keylint.parsers import parse
@@ -312,3 +314,56 @@ def test_yaml_past_the_entry_limit_is_left_to_the_full_parser(monkeypatch):
 @given(st.text(alphabet="ab\n", max_size=40), st.integers(1, 6))
 def test_lines_a_block_at_a_time_are_the_lines(text, block):
     assert list(fastpath._lines(text, block)) == text.split("\n")
+
+
+@pytest.mark.parametrize("block", [1, 40, 1000, 1 << 20])
+def test_dotenv_read_a_block_at_a_time_is_the_same(monkeypatch, block):
+    from keylint.fastpath import dotenv
+
+    monkeypatch.setattr(dotenv, "_BLOCK", block)
+    rng = random.Random(block)
+    text = workloads.dotenv_file(rng, 600, 7) + "# a comment\n\nexport LAST_ONE='quoted value'\n"
+    reading = _check("dotenv", text)
+    assert reading is not None and len(reading.entries) > 20
+    assert fastpath.read("dotenv", text + "ALPHA_BETA_3=again\n" + text.split("\n", 1)[0] + "\n", PREFILTER) is None
+
+
+_NAME_WORDS = sorted(
+    {w for p in PREFILTER._words for w in (p, p.lower())}
+    | {w.upper() for w in re.findall(r"[a-z]{2,}", values_module._SECRET_NAME.pattern)}
+    | {"HOST", "PORT", "ID", "URL", "KEY", "PAT", "PATH", "SERVICE", "17", "0", "2FA", "V1", "S3"}
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_NAME_WORDS), st.sampled_from(["_", "-", ".", ""])), min_size=1, max_size=4))
+def test_a_generalised_name_answers_like_the_name(parts):
+    name = "".join(word + separator for word, separator in parts).rstrip("_-.") or "X"
+    generalised = PREFILTER.generalize_names(name)
+    assert "\n" not in generalised
+    assert PREFILTER.name_matters(name) == PREFILTER.name_matters(generalised)
+
+
+_VALUE_PIECES = st.one_of(
+    _SCALARS,
+    st.sampled_from([*sorted(PREFILTER._examples), "PRIVATE KEY", "eyJ", "pypi-", "sig=", "a\\b", "é", "\u200b"]),
+    st.builds(lambda i, seed: FORMATS[i % len(FORMATS)][1].generate(random.Random(seed))[: seed % 60],
+              st.integers(0, 10_000), st.integers(0, 10**6)),
+    st.text(alphabet="acgnACGN0123456789_-+/=.:@ ", min_size=10, max_size=80),
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(_VALUE_PIECES, min_size=1, max_size=3).map("".join), max_size=8),
+    st.sampled_from(["", "'", '"']),
+)
+def test_value_candidates_hold_every_value_that_matters(values, quote):
+    from keylint.fastpath.candidates import ValueCandidates
+
+    values = [value.replace("\n", " ") for value in values]
+    possible = ValueCandidates(PREFILTER).possible([f"{quote}{value}{quote}" for value in values])
+    assert possible == sorted(set(possible))
+    for index, value in enumerate(values):
+        if PREFILTER.value_matters(value):
+            assert index in possible, value

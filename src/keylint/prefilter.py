@@ -76,7 +76,9 @@ _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 _STRAY = frozenset("+/-_=")
 _MAX_GAPS = 3
 _REMEMBERED_LENGTH = 24
-_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+# A number standing alone: (?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9]), written to start with the digit, which lets the
+# regex engine skip to digits in a long text of names (it cannot when the pattern starts with a lookbehind).
+_NUMBER = re.compile(r"[0-9](?<![A-Za-z0-9][0-9])[0-9]*(?![A-Za-z0-9])")
 _DIGIT = re.compile(r"[0-9]")
 _WHITESPACE = re.compile(r"\s")
 # Shortest and longest value detection tries as a prefix typo (see Detector._prefix_near_miss).

@@ -1,60 +1,97 @@
-"""`.env` files of one-line statements: only the statements that matter go to the real parser."""
+"""`.env` files of one-line statements, a block of lines at a time: only the statements that matter go to the real
+parser.
+
+A large .env file has millions of lines and almost none matter, so no Python code runs per line: one regex (in C)
+reads every line of a block, the names' hashes go to the duplicate check in bulk, the names are asked about per
+distinct generalised form (``Prefilter.generalize_names``) and the values through ``ValueCandidates``.
+"""
 
 from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
+from itertools import chain, compress, count, islice, pairwise
+from operator import eq, itemgetter
 from typing import TYPE_CHECKING
 
-from keylint.fastpath.reading import Reading, _lines
+from keylint.fastpath.candidates import ValueCandidates
+from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
 from keylint.records import replace
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
 
-_DOTENV_STATEMENT = re.compile(
-    r"""[ ]*(?:export[ ]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)="""
-    r"""(?:(?P<plain>(?:[^\s'"`\\#](?:[^'"`\\#\n]*[^\s'"`\\#])?)?)|"(?P<double>[^"\\\n]*)"|'(?P<single>[^'\\\n]*)')"""
-    r"""(?:[ ]+\#[^\n]*)?[ ]*"""
+# Every line of a block: a statement (an optional `export`, the name, `=`, a plain value without quotes, `#` or
+# backslashes, or a quoted value closed on its line without backslashes, an optional ` # comment`), a comment or
+# a blank line. Comments and blank lines match with an empty name; quoted values keep their quotes.
+_LINE = re.compile(
+    r"""^[ ]*(?:(?:export[ ]+)?([A-Za-z_][A-Za-z0-9_.]*)="""
+    r"""((?:[^\s'"`\\#](?:[^'"`\\#\n]*[^\s'"`\\#])?)?|"[^"\\\n]*"|'[^'\\\n]*')"""
+    r"""(?:[ ]+\#[^\n]*)?[ ]*|\#[^\n]*)?$""",
+    re.MULTILINE,
 )
+
+_BLOCK = 1 << 20  # characters read at a time
+_CANDIDATES: dict[int, ValueCandidates] = {}
 
 
 def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
-    keys: list[tuple[str, int]] = []
-    # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), in 16
-    # parts by their low bits so that checking one part at a time stays small; equal hashes, a duplicate
-    # or a collision, send the file to the full parser.
-    parts = [array("q") for _ in range(16)]
-    entries: list[Entry] = []
+    candidates = _CANDIDATES.get(id(prefilter))
+    if candidates is None:
+        candidates = _CANDIDATES[id(prefilter)] = ValueCandidates(prefilter)
     name_matters = prefilter.name_matters
     value_matters = prefilter.value_matters
-    statement = _DOTENV_STATEMENT.fullmatch
-    for number, line in enumerate(_lines(text), start=1):
-        found = statement(line)
-        if found is None:
-            stripped = line.lstrip(" ")
-            if not stripped or stripped[0] == "#":
-                continue
-            return None
-        key, value, double, single = found.group("key", "plain", "double", "single")
-        digest = hash(key)
-        parts[digest & 15].append(digest)
+    keys: list[tuple[str, int]] = []
+    entries: list[Entry] = []
+    # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), sorted a
+    # block at a time; equal hashes, a duplicate or a collision, send the file to the full parser.
+    hashes: list[array[int]] = []
+    first_line = 1
+    for block in _blocks(text, _BLOCK):
+        rows = _LINE.findall(block)
+        lines_in_block = block.count("\n") + 1
+        if len(rows) != lines_in_block:
+            return None  # a line of another shape
+        names = list(map(itemgetter(0), rows))
+        statements = list(filter(None, names))  # comments and blank lines have no name
+        hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
-            keys.append((key, number))
-        if value is None:
-            value = double if double is not None else single
-        if not (value_matters(value) or name_matters(key)):
-            continue
-        parsed = parse(line + "\n")
-        if parsed.problems or len(parsed.entries) != 1:
-            return None
-        entry = parsed.entries[0]
-        shift = number - 1
-        entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
-    for part in parts:
-        if len(set(part)) != len(part):
-            return None  # a duplicate: the full parser reports it
+            keys.extend(zip(statements, compress(count(first_line), names), strict=True))
+        # Names: numbered variables (SERVICE_HOST_17) share a generalised form, asked about once.
+        forms = prefilter.generalize_names("\n".join(names)).split("\n")
+        named = {form for form in set(forms) if form and name_matters(form)}
+        wanted = set(compress(count(), map(named.__contains__, forms))) if named else set()
+        for index in candidates.possible(list(map(itemgetter(1), rows))):
+            value = rows[index][1]
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]
+            if value_matters(value):
+                wanted.add(index)
+        if wanted:
+            lines = block.split("\n")
+            for index in sorted(wanted):
+                parsed = parse(lines[index] + "\n")
+                if parsed.problems or len(parsed.entries) != 1:
+                    return None
+                entry = parsed.entries[0]
+                shift = first_line + index - 1
+                entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
+        first_line += lines_in_block
+    if _any_equal(hashes):
+        return None  # a duplicate: the full parser reports it
     return Reading(entries, keys)
+
+
+def _any_equal(runs: list[array[int]]) -> bool:
+    """Do sorted runs of 64-bit hashes share a value? Checked a sixteenth of the hash range at a time, so that
+    only that part of the hashes is ever held as Python integers."""
+    bounds = [-(1 << 63) + part * (1 << 60) for part in range(17)]
+    for low, high in pairwise(bounds):
+        part = sorted(chain.from_iterable(run[bisect_left(run, low) : bisect_left(run, high)] for run in runs))
+        if any(map(eq, part, islice(part, 1, None))):
+            return True
+    return False

@@ -19,13 +19,20 @@ class Reading:
         return ParseResult(entries=self.entries)
 
 
-def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
-    """``text.split("\\n")``, a block at a time: a 50 MB file never has all of its lines in memory at once."""
+def _blocks(text: str, block: int = 1 << 20) -> Iterator[str]:
+    """``text`` in whole lines of about ``block`` characters (split at a ``\\n``, which belongs to neither side):
+    a 50 MB file never has all of its lines in memory at once."""
     start = 0
     while True:
         end = text.find("\n", start + block)
         if end < 0:
-            yield from text[start:].split("\n")
+            yield text[start:]
             return
-        yield from text[start:end].split("\n")
+        yield text[start:end]
         start = end + 1
+
+
+def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
+    """``text.split("\\n")``, a block at a time."""
+    for part in _blocks(text, block):
+        yield from part.split("\n")

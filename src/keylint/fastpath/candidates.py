@@ -1,0 +1,69 @@
+"""Which of many values can matter, decided a block of values at a time.
+
+``Prefilter.value_matters`` answers for one value in about a microsecond, which is most of the
+cost of a large file when it is asked for every value. Here the values of a block are joined and
+searched with two compiled regexes (in C) for anything that could make a value matter; only the
+values they find are asked. The regexes are a superset of the prefilter's value triggers, built
+from the prefilter's own data (its prefix regex, the documented examples, the near-miss windows),
+so they move with it; tests/test_fastpath.py checks the superset on generated values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keylint.prefilter import Prefilter
+
+
+class ValueCandidates:
+    """Built once per prefilter: ``possible(values)`` lists the indices of the values that may matter."""
+
+    def __init__(self, prefilter: Prefilter) -> None:
+        from keylint import prefilter as triggers
+
+        # Anything in a value that value_matters reacts to, wherever it is: a registered prefix, a marker,
+        # URL credentials (where "://" is enough to look closer), an escape, a non-ASCII character, or a
+        # documented example as a whole value (found here inside any value).
+        literals = sorted({*triggers._MARKERS, *prefilter._examples, "://", "\\"}, key=len, reverse=True)
+        self._anywhere = re.compile("|".join([prefilter._hits.pattern, "[^\\x00-\\x7f]", *map(re.escape, literals)]))
+        # A prefix typo of a checksummed format is one token starting with a letter that has a window of
+        # lengths (Prefilter._near_windows); its first ``low`` characters are then all non-blank.
+        near = [f"[{letter}{letter.upper()}]\\S{{{low - 1}}}" for letter, (low, _) in prefilter._near_windows.items()]
+        # Each value follows a "\n" in the joined text (a literal start, which the regex engine finds fast), and
+        # may still be in its quotes.
+        self._near_miss = re.compile(f"\\n[\"']?[^\\S\\n]*(?:{'|'.join(near)})") if near else None
+
+    def possible(self, values: Sequence[str]) -> list[int]:
+        """Indices, in order, of the ``values`` that may matter: every value that ``Prefilter.value_matters``
+        keeps, alone or in quotes, is among them (``values``: one line each)."""
+        joined = "\n" + "\n".join(values)
+        if joined.count("\n") != len(values):  # a value with a line break of its own: every value may matter
+            return list(range(len(values)))
+        found = self._starts(self._anywhere, joined)
+        if self._near_miss is not None:
+            found |= self._starts(self._near_miss, joined)
+        return sorted(found)
+
+    @staticmethod
+    def _starts(pattern: re.Pattern[str], joined: str) -> set[int]:
+        """Indices of the values in which ``pattern`` is found (each value is searched up to its first hit)."""
+        found: set[int] = set()
+        index = -1  # the value the last hit was in; the text before the first value's "\n" belongs to none
+        counted = 0  # position up to which the "\n"s have been counted into ``index``
+        search = pattern.search
+        hit = search(joined)
+        while hit is not None:
+            start = hit.start()
+            if joined[start] == "\n":  # a near-miss hit starts at the break before its value
+                start += 1
+            index += joined.count("\n", counted, start + 1)
+            counted = start + 1
+            found.add(index)
+            following = joined.find("\n", start + 1)
+            if following < 0:
+                break
+            hit = search(joined, following)
+        return found
