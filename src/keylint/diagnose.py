@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.providers.schema import KeyFormat, Segment
-from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case
+from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case, words_pattern
 
 # Characters that render as nothing, or as an ordinary space, and are never part of a key.
 INVISIBLE = frozenset(
@@ -607,5 +607,10 @@ def looks_like_placeholder(value: str) -> bool:
     if not looks_random(_WHITESPACE_RUNS.sub("", v)):
         # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.
         return is_placeholder(v) or is_placeholder(_SEPARATOR_RUNS.sub("", v))
-    low = v.lower()
-    return any(word in low for word in _LONG_PLACEHOLDER_WORDS)
+    return _long_placeholder_words().search(v.lower()) is not None
+
+
+@lru_cache(maxsize=1)  # compiled on first use
+def _long_placeholder_words() -> re.Pattern[str]:
+    """Finds any of _LONG_PLACEHOLDER_WORDS (one regex instead of a search per word)."""
+    return re.compile(words_pattern(_LONG_PLACEHOLDER_WORDS))

@@ -29,7 +29,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from keylint.values import names_secret, normalized_name
+from keylint.values import names_secret, normalized_name, words_pattern
 
 if TYPE_CHECKING:
     from keylint.detect import Detector
@@ -98,7 +98,7 @@ class Prefilter:
 
         # Where a registered prefix starts (as in Detector._find). The prefixes as a trie: sre tries one
         # branch per first character instead of one per prefix.
-        self._hits = re.compile(f"(?<![A-Za-z0-9])(?:{_trie(detector._prefix_list)})")
+        self._hits = re.compile(f"(?<![A-Za-z0-9])(?:{words_pattern(detector._prefix_list)})")
         # Per prefix: how many body characters any match needs (see _key_possible) and which characters count.
         self._prefixes: dict[str, list[str]] = {}
         self._need: dict[str, int] = {}
@@ -272,24 +272,6 @@ def _body_needed(body: int) -> int:
     if body <= 0:
         return 0  # the prefix is the whole key (Postmark's fixed test token)
     return min(body, max(8, body // 2))
-
-
-def _trie(words: list[str]) -> str:
-    """A regex matching where any of ``words`` starts (the shortest one at that position)."""
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        if "" in node:  # a word ends here: any longer one starting the same way adds no position
-            return ""
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return build(root)
 
 
 _PREFILTERS: dict[int, Prefilter] = {}
