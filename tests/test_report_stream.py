@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keylint.report import FORMATS, ReportOptions, render, write, write_json
+from keylint.report import FORMATS, ReportOptions, render, write
+from keylint.report.jsonstream import write_json
 from test_reports import sample_report
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()

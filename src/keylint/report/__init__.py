@@ -10,8 +10,7 @@ reporter formats a finding; only ``--show-secrets`` lets a full value through.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -89,78 +88,3 @@ def write(fmt: str, report: ScanReport, options: ReportOptions, out: TextIO) -> 
         module.write(report, options, out)
     else:
         out.write(module.render(report, options))
-
-
-def write_json(value: Any, out: TextIO, level: int = 0) -> None:
-    """Write ``json.dumps(value, indent=2, ensure_ascii=False)`` to ``out``, a piece at a time.
-
-    An iterator in ``value`` is written as a JSON array an element at a time, so a report's list of
-    findings can be a generator that makes each one as it is written. Dictionaries and lists around
-    it are walked; everything else (an iterator's elements included) is encoded in one go. Keys are strings.
-    """
-    if isinstance(value, dict) and value:
-        members = ((_encoder().encode(key) + ": ", item) for key, item in value.items())
-        _write_items(members, out, level, "{}", walk=True)
-    elif isinstance(value, list) and value:
-        _write_items((("", item) for item in value), out, level, "[]", walk=True)
-    elif isinstance(value, Iterator):
-        _write_items((("", item) for item in value), out, level, "[]", walk=False)
-    else:
-        out.write(_indented(value, level))
-
-
-def _write_items(items: Iterable[tuple[str, Any]], out: TextIO, level: int, brackets: str, walk: bool) -> None:
-    """An object's members (labelled ``"key": ``) or an array's elements (unlabelled), laid out as the
-    indenting encoder does; ``brackets`` alone when there are none. ``walk``: write each item with
-    :func:`write_json`, else encode it in one go."""
-    separator = "\n" + "  " * (level + 1)
-    out.write(brackets[0])
-    empty = True
-    for label, item in items:
-        out.write((separator if empty else "," + separator) + label)
-        if walk:
-            write_json(item, out, level + 1)
-        else:
-            out.write(_indented(item, level + 1))
-        empty = False
-    out.write(brackets[1] if empty else "\n" + "  " * level + brackets[1])
-
-
-def _indented(value: Any, level: int) -> str:
-    if type(value) is dict and value:
-        flat = _flat_object(value, level)
-        if flat is not None:
-            return flat
-    # Encoded JSON has no raw newline inside a string (it is escaped), so each newline starts a line to indent.
-    text = _encoder().encode(value)
-    return text.replace("\n", "\n" + "  " * level) if level and "\n" in text else text
-
-
-def _flat_object(value: dict[str, Any], level: int) -> str | None:
-    """A dictionary of strings, integers, booleans and nulls (a finding's) laid out as the indenting encoder
-    does, about three times faster than its pure-Python code; None when a member is anything else."""
-    from json.encoder import encode_basestring as encode_string  # what the encoder itself uses for strings
-
-    members = []
-    for key, item in value.items():
-        kind = type(item)
-        if kind is str:
-            text = encode_string(item)
-        elif item is None:
-            text = "null"
-        elif kind is bool:
-            text = "true" if item else "false"
-        elif kind is int:
-            text = int.__repr__(item)
-        else:
-            return None
-        members.append(f"{encode_string(key)}: {text}")
-    pad = "\n" + "  " * (level + 1)
-    return "{" + pad + ("," + pad).join(members) + "\n" + "  " * level + "}"
-
-
-@cache
-def _encoder() -> Any:
-    import json  # only the machine formats need it
-
-    return json.JSONEncoder(indent=2, ensure_ascii=False)

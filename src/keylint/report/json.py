@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, finding_dict, render_written, write_json
+from keylint.report import ReportOptions, finding_dict, render_written
+from keylint.report.jsonstream import write_json
 
 if TYPE_CHECKING:
     from keylint.engine import ScanReport

@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from keylint.model import Finding, Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, render_written, shown_secret, write_json
+from keylint.report import ReportOptions, render_written, shown_secret
+from keylint.report.jsonstream import write_json
 from keylint.rules import all_rules
 
 if TYPE_CHECKING:

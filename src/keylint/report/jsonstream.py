@@ -1,0 +1,81 @@
+"""JSON written as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, a piece at a time.
+
+The JSON and SARIF reports of a large scan hold tens of thousands of findings: :func:`write_json`
+writes a document whose long arrays are iterators an element at a time, so the findings' dictionaries
+and text never exist all at once. The standard encoder's C code cannot indent, and its pure-Python
+code is slow (a generator per nesting level), so the values reports hold are laid out here directly,
+byte for byte as it lays them out (tests/test_report_stream.py compares the two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from json import JSONEncoder
+from json.encoder import encode_basestring  # what the encoder itself uses for strings (ensure_ascii=False)
+from typing import Any, TextIO
+
+_ENCODER = JSONEncoder(indent=2, ensure_ascii=False)
+
+
+def write_json(value: Any, out: TextIO, level: int = 0) -> None:
+    """Write ``value`` to ``out`` as JSON, ``level`` levels deep (dictionary keys are strings).
+
+    An iterator in ``value`` is written as a JSON array an element at a time, so a report's list of
+    findings can be a generator that makes each one as it is written. Dictionaries and lists around
+    it are walked; everything else (an iterator's elements included) is encoded in one go.
+    """
+    if isinstance(value, dict) and value:
+        members = ((encode_basestring(key) + ": ", item) for key, item in value.items())
+        _write_items(members, out, level, "{}", walk=True)
+    elif isinstance(value, list) and value:
+        _write_items((("", item) for item in value), out, level, "[]", walk=True)
+    elif isinstance(value, Iterator):
+        _write_items((("", item) for item in value), out, level, "[]", walk=False)
+    else:
+        out.write(encode(value, level))
+
+
+def _write_items(items: Iterable[tuple[str, Any]], out: TextIO, level: int, brackets: str, walk: bool) -> None:
+    """An object's members (labelled ``"key": ``) or an array's elements (unlabelled), laid out as the
+    indenting encoder does; ``brackets`` alone when there are none. ``walk``: write each item with
+    :func:`write_json`, else encode it in one go."""
+    separator = "\n" + "  " * (level + 1)
+    out.write(brackets[0])
+    empty = True
+    for label, item in items:
+        out.write((separator if empty else "," + separator) + label)
+        if walk:
+            write_json(item, out, level + 1)
+        else:
+            out.write(encode(item, level + 1))
+        empty = False
+    out.write(brackets[1] if empty else "\n" + "  " * level + brackets[1])
+
+
+def encode(value: Any, level: int = 0) -> str:
+    """``value`` as JSON, laid out ``level`` levels deep (dictionary keys are strings).
+
+    Strings, integers, booleans, null, and dictionaries and lists of them (everything a report holds)
+    are laid out here; anything else (floats, tuples, subclasses) is left to the encoder."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is dict and value:
+        members = [f"{encode_basestring(key)}: {encode(item, level + 1)}" for key, item in value.items()]
+        return _laid_out(members, level, "{}")
+    if kind is list and value:
+        return _laid_out([encode(item, level + 1) for item in value], level, "[]")
+    # Encoded JSON has no raw newline inside a string (it is escaped), so each newline starts a line to indent.
+    text = _ENCODER.encode(value)
+    return text.replace("\n", "\n" + "  " * level) if level and "\n" in text else text
+
+
+def _laid_out(items: list[str], level: int, brackets: str) -> str:
+    pad = "\n" + "  " * (level + 1)
+    return brackets[0] + pad + ("," + pad).join(items) + "\n" + "  " * level + brackets[1]
