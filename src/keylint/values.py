@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 # ${VAR}, $VAR, ${{ secrets.X }}, {{ .Values.x }}, %(name)s, #{var}, <%= ENV %>, vault:, op://, arn:aws:...
@@ -270,10 +270,11 @@ def entropy(value: str) -> float:
     return -sum(map(_entropy_terms(n).__getitem__, counts.values()))
 
 
-_TABLED_LENGTH = 512
+# One table per length up to this: at most about a megabyte of floats in all.
+_TABLED_LENGTH = 256
 
 
-@lru_cache(maxsize=64)
+@cache  # lengths up to _TABLED_LENGTH only
 def _entropy_terms(n: int) -> tuple[float, ...]:
     """``c / n * log2(c / n)`` for every count ``c`` of a character in a value of ``n`` characters."""
     return (0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1)))

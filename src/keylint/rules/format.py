@@ -692,7 +692,8 @@ def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> It
             edits=delete_value_chars(ctx, entry, [(start, end)]),
             extra=_suggestion(match, value[match.start : start].strip()),
         )
-    pasted = _ASSIGNMENT_PASTE.match(value)
+    # An assignment has its = or : (most keys have neither, and the match would back off through all of them).
+    pasted = _ASSIGNMENT_PASTE.match(value) if "=" in value or ":" in value else None
     if pasted is None:
         return
     name = pasted.group(1)
