@@ -113,3 +113,15 @@ def test_the_table_holds_no_scanned_content(tmp_path, key):
         assert token[4:16].encode() not in data
     for name in names:
         assert name.encode() not in data and name.lower().encode() not in data
+
+
+def test_every_pattern_is_the_same_whatever_the_hash_seed(tmp_path):
+    """A pattern built from a set in its iteration order changes with PYTHONHASHSEED: a cache miss every run."""
+    args = ["-m", "keylint", "scan", str(EXAMPLES), "--exit-zero", "--no-git", "-f", "json"]
+    sizes = []
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "KEYLINT_CACHE_DIR": str(tmp_path), "KEYLINT_REGEX_CACHE": "1", "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, *args], capture_output=True, env=env, check=True)
+        (table,) = tmp_path.glob("regex-*.marshal")
+        sizes.append(len(marshal.loads(table.read_bytes())))
+    assert sizes == sizes[:1] * 4

@@ -27,7 +27,8 @@ class ValueCandidates:
         # Anything in a value that value_matters reacts to, wherever it is: a registered prefix, a marker,
         # URL credentials (where "://" is enough to look closer), an escape, a non-ASCII character, or a
         # documented example as a whole value (found here inside any value).
-        literals = sorted({*triggers._MARKERS, *prefilter._examples, "://", "\\"}, key=len, reverse=True)
+        # Longest first; ties in text order, so that the pattern, and its regex cache entry, is the same every run.
+        literals = sorted({*triggers._MARKERS, *prefilter._examples, "://", "\\"}, key=lambda text: (-len(text), text))
         self._anywhere = re.compile("|".join([prefilter._hits.pattern, "[^\\x00-\\x7f]", *map(re.escape, literals)]))
         # A prefix typo of a checksummed format is one token starting with a letter that has a window of
         # lengths (Prefilter._near_windows); its first ``low`` characters are then all non-blank.
