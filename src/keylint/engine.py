@@ -77,7 +77,7 @@ class FileContext:
         return self.parsed.entries
 
 
-@dataclass
+@dataclass(slots=True)  # one per file scanned, kept to the end of the scan
 class FileSummary:
     """What the scan-scope rules need to know about a file, kept after its text is gone."""
 
