@@ -1,0 +1,147 @@
+"""The per-entry shortcuts (#8) answer exactly what the plain computations they replace answer.
+
+Each helper that detection, the rules or the making of findings use in a faster form is compared
+here with the straightforward version it replaced, on generated inputs: entropy from tabled
+terms, word lists searched by one trie regex, the directive check without case folding, the scrub
+pre-check on 4-character pieces, runs of a key's alphabet read by regex, the prefixes tried at a
+position, and the prefilter's name cache for key paths.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import detect, diagnose, redact, suppress, values
+from keylint.config import Settings
+from keylint.engine import detector_for
+from keylint.prefilter import prefilter_for
+
+
+def _plain_entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aab01XYZ-_=+/é"), max_size=300))
+def test_entropy_is_the_same_float(value):
+    assert repr(values.entropy(value)) == repr(_plain_entropy(value))
+
+
+def test_entropy_of_long_values_is_the_same_float():
+    value = "".join(chr(33 + (i * 7919) % 90) for i in range(values._TABLED_LENGTH * 3))
+    for size in (values._TABLED_LENGTH - 1, values._TABLED_LENGTH, values._TABLED_LENGTH + 1, len(value)):
+        assert repr(values.entropy(value[:size])) == repr(_plain_entropy(value[:size]))
+
+
+_WORD_LISTS = {
+    "placeholder": (values._PLACEHOLDER_WORDS, values._placeholder_words),
+    "long placeholder": (diagnose._LONG_PLACEHOLDER_WORDS, diagnose._long_placeholder_words),
+}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    which=st.sampled_from(sorted(_WORD_LISTS)),
+    head=st.text(alphabet="abcdehimnorstxy0_-<>*.#", max_size=20),
+    piece=st.integers(min_value=0, max_value=200),
+    cut=st.integers(min_value=0, max_value=12),
+    tail=st.text(alphabet="abcdehimnorstxy0_-<>*.#", max_size=20),
+)
+def test_word_regex_finds_what_a_search_per_word_finds(which, head, piece, cut, tail):
+    words, pattern = _WORD_LISTS[which]
+    word = words[piece % len(words)]
+    text = head + word[: max(1, len(word) - cut)] + tail  # a word, or the head of one
+    assert (pattern().search(text) is not None) == any(w in text for w in words), text
+
+
+def test_words_pattern_on_words_that_are_heads_of_others():
+    words = ("ab", "abc", "b", "xyz", "xy")
+    pattern = re.compile(values.words_pattern(words))
+    for text in ("", "a", "ab", "ac", "zzb", "x", "xy", "xz", "cab"):
+        assert (pattern.search(text) is not None) == any(w in text for w in words), text
+
+
+def test_directive_check_matches_what_ignorecase_matches():
+    """Every character that re.IGNORECASE lets stand for a letter of "keylint:", and only those."""
+    folded = re.compile("keylint:", re.IGNORECASE)
+    for position, letter in enumerate("keylint"):
+        by_case = re.compile(re.escape(letter), re.IGNORECASE)
+        for code in range(sys.maxunicode + 1):
+            char = chr(code)
+            if by_case.fullmatch(char) or char in "kKeEyYlLiInNtT\u212a\u0130\u0131":
+                text = "# " + "keylint:"[:position] + char + "keylint:"[position + 1 :]
+                assert bool(suppress._ANY_DIRECTIVE.search(text)) == bool(folded.search(text)), hex(code)
+
+
+def _plain_secret_runs(text: str, secret: str, first: int) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    size = len(text)
+    j = 0
+    while j + 8 <= size:
+        found = secret.find(text[j : j + 8], first)
+        if found < 0:
+            j += 1
+            continue
+        end = j + 8
+        while end < size and found + end - j < len(secret) and text[end] == secret[found + end - j]:
+            end += 1
+        if runs and j <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((j, end))
+        j = max(j + 1, end - 7)
+    return runs
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    secret=st.text(alphabet="abcd12", min_size=8, max_size=40),
+    text=st.text(alphabet="abcd12 x", max_size=60),
+    start=st.integers(min_value=0, max_value=40),
+    size=st.integers(min_value=0, max_value=40),
+    first=st.integers(min_value=0, max_value=16),
+)
+def test_scrub_runs_are_the_plain_ones(secret, text, start, size, first):
+    text = text[:10] + secret[start : start + size] + text[10:]  # often quoting a piece of the secret
+    assert redact._secret_runs(text, secret, first) == _plain_secret_runs(text, secret, first)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=st.text(alphabet="abcXYZ019_-+/= \n", max_size=40), pos=st.integers(min_value=0, max_value=40))
+def test_charset_run_ends_where_a_character_loop_ends(value, pos):
+    pos = min(pos, len(value))
+    for charset in (frozenset("abc019"), frozenset("abcXYZ019_-"), frozenset("+/="), frozenset()):
+        end = pos
+        while end < len(value) and value[end] in charset:
+            end += 1
+        assert detect._run_end(value, pos, charset, {}) == end
+
+
+def test_prefixes_tried_at_a_position_are_every_prefix_found_there():
+    detector = detector_for(Settings())
+    for longest in detector._prefix_list:
+        found = [p for p in detector._prefix_list if (longest + "x").startswith(p)]
+        assert detector._prefixes_in(longest) == found, longest
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["services", "12", "app", "db", "spec"]), max_size=3),
+    last=st.sampled_from(["api_key", "name", "HOST_17", "OPENAI_API_KEY", "github_token", "port", "password"]),
+)
+def test_a_key_path_answers_like_its_last_component(path, last):
+    detector = detector_for(Settings())
+    fresh = type(prefilter_for(detector))(detector, detector.providers)  # nothing remembered yet
+    key = ".".join([*path, last])
+    assert fresh.name_matters(key) == fresh.name_matters(last) == prefilter_for(detector).name_matters(key)
+    assert all("." not in name for name in fresh._names), "key paths are not remembered"
