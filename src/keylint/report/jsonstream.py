@@ -67,7 +67,11 @@ def encode(value: Any, level: int = 0) -> str:
     if kind is int:
         return int.__repr__(value)
     if kind is dict and value:
-        members = [f"{encode_basestring(key)}: {encode(item, level + 1)}" for key, item in value.items()]
+        members = [
+            # strings inline: most of a report's values, and a call less each
+            f"{encode_basestring(key)}: {encode_basestring(item) if type(item) is str else encode(item, level + 1)}"
+            for key, item in value.items()
+        ]
         return _laid_out(members, level, "{}")
     if kind is list and value:
         return _laid_out([encode(item, level + 1) for item in value], level, "[]")
