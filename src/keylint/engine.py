@@ -207,7 +207,7 @@ def analyse(
             fallback = parse("lines", text)
             parsed.entries = fallback.entries
     entries = parsed.entries
-    if prefilter.enabled():
+    if prefilter.enabled() and reading is None:
         # Values no rule can react to (most of a config file) skip detection and the entry rules.
         matters = prefilter.prefilter_for(detector).matters
         relevant: Iterable[int] = [i for i, e in enumerate(entries) if matters(e.key, e.value)]
@@ -215,6 +215,7 @@ def analyse(
         for i in relevant:
             matches[i] = detector.find(entries[i])
     else:
+        # Every entry: without the prefilter, or from a fast path, which reads only the entries it keeps.
         relevant = range(len(entries))
         matches = [detector.find(e) for e in entries]
     ctx = FileContext(
