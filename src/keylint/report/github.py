@@ -14,14 +14,16 @@ another one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from keylint.model import Severity
 from keylint.redact import escape
-from keylint.report import ReportOptions, shown_secret
+from keylint.report import ReportOptions, render_written, shown_secret
 from keylint.report.text import summary_line
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from keylint.engine import ScanReport
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -40,32 +42,35 @@ def command(name: str, message: str, **properties: object) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
+def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
+    for line in _lines(report, options):
+        out.write(line + "\n")
+
+
 def render(report: ScanReport, options: ReportOptions) -> str:
-    lines: list[str] = []
+    return render_written(write, report, options)
+
+
+def _lines(report: ScanReport, options: ReportOptions) -> Iterator[str]:
     for f in report.findings:
         secret = shown_secret(f, options)
         message = escape(f.message) + (f" ({secret})" if secret else "")
         if f.fix:
             message += f"\nFix: {escape(f.fix)}"
-        lines.append(
-            command(
-                _COMMAND[f.severity],
-                message,
-                file=escape(f.path) or None,
-                line=max(f.line, 1) if f.path else None,
-                col=max(f.column, 1) if f.path else None,
-                title=f"{f.rule} {f.name}",
-            )
+        yield command(
+            _COMMAND[f.severity],
+            message,
+            file=escape(f.path) or None,
+            line=max(f.line, 1) if f.path else None,
+            col=max(f.column, 1) if f.path else None,
+            title=f"{f.rule} {f.name}",
         )
     for notice in report.notices:
         skipped = notice.kind == "skipped"
-        lines.append(
-            command(
-                "notice" if skipped else "warning",
-                escape(notice.message),
-                file=escape(notice.path) or None,
-                title="keylint: file skipped" if skipped else "keylint: file not scanned",
-            )
+        yield command(
+            "notice" if skipped else "warning",
+            escape(notice.message),
+            file=escape(notice.path) or None,
+            title="keylint: file skipped" if skipped else "keylint: file not scanned",
         )
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    yield summary_line(report)
