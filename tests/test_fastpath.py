@@ -367,3 +367,27 @@ def test_value_candidates_hold_every_value_that_matters(values, quote):
     for index, value in enumerate(values):
         if PREFILTER.value_matters(value):
             assert index in possible, value
+
+
+@pytest.mark.parametrize("block", [1, 50, 1 << 20])
+def test_yaml_read_a_block_at_a_time_is_the_same(monkeypatch, block):
+    from keylint.fastpath import yaml as fast_yaml
+
+    monkeypatch.setattr(fast_yaml, "_BLOCK", block)
+    rng = random.Random(block)
+    reading = _check("yaml", workloads.yaml_file(rng, 400, 7))
+    assert reading is not None and len(reading.entries) > 20
+    text = "a:\n  b: 1\n  list:\n  - x: 1\n    y: 2\n  - 3\nc: 'q' # c\nd: \"e\"\n"
+    assert _check("yaml", text) is not None
+    assert fastpath.read("yaml", text + "a: again\n", PREFILTER) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a:b", "a#b", "a :b", "http://x/y", "12:30", "a # c", "a  b", "a\x0cb", "x'y\"z", "ghp_" + "A" * 36, "-5", "é"],
+)
+@pytest.mark.parametrize("key", ["token", "name"])
+def test_yaml_plain_values_with_colons_and_hashes_read_like_the_full_parser(key, value):
+    for text in (f"{key}: {value}\n", f"top:\n  {key}: {value}  # note\n  other: 1\n", f"- {key}: {value}\n"):
+        reading = _check("yaml", text)
+        assert (reading is None) == ("\x0c" in value)  # a control character: libyaml refuses the file

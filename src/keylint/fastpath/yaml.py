@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from keylint.fastpath.reading import Reading, _lines
+from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
 
 if TYPE_CHECKING:
@@ -13,6 +13,16 @@ if TYPE_CHECKING:
 
 # A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key.
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?: +|$)")
+# Every line as a row (spaces, key, value, other): the common `key: plain value` or `key:` (with an optional
+# comment) gives its key and its value as _YamlReader.line() would read them (a plain scalar that does not start
+# with an indicator; for speed, without any ":" or "#" in it); any other line is `other`, after its spaces.
+_ROW = re.compile(
+    r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]*):"""
+    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`](?:[^\n:#]*[^ \n:#])?))?(?:[ ]+\#[^\n]*)?[ ]*"""
+    r"""|([^\n]*))$""",
+    re.MULTILINE,
+)
+_BLOCK = 1 << 20  # characters read at a time
 # First characters of a plain scalar that would make it something else (or need care).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _SECRET_KIND = re.compile(r"^[ -]*kind: *['\"]?Secret\b", re.MULTILINE)
@@ -41,8 +51,10 @@ def _join(path: str | None, segment: str) -> str:
 
 
 def read(text: str, prefilter: Prefilter) -> Reading | None:
-    if _SECRET_KIND.search(text):
-        return None  # Kubernetes Secret data is base64-decoded by the full parser
+    # Kubernetes Secret data is base64-decoded by the full parser. (The word alone is found far faster than the
+    # pattern, which the regex engine tries at every position.)
+    if "Secret" in text and _SECRET_KIND.search(text):
+        return None
     from keylint.parsers import yaml as full
 
     try:
@@ -71,92 +83,115 @@ class _YamlReader:
         # Scalars read (the full parser stops past MAX_ENTRIES: then so does this), one more per document
         # for the empty value an empty document holds.
         self.values = 1
+        self.stack: list[_Frame] = []
+        self.pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
 
     def run(self) -> Reading:
-        # The loop body runs for every line of large files: the common `key: plain value` line is handled
-        # inline, everything else in methods.
+        # The loop body runs for every line of large files: a block's lines are cut into rows by one regex (in C),
+        # the common `key: plain value` and `key:` rows are handled inline, comments and blank lines skipped, and
+        # every other line goes to line() whole.
         value_matters = self.value_matters
         name_matters = self.name_matters
-        key_match = _KEY.match
-        stack: list[_Frame] = []
-        pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
-        offset = 0  # of the current line in the text
+        stack = self.stack
         number = 0
         values = 0  # plain scalars read inline (the others count in self.values)
-        for line in _lines(self.text):
-            number += 1
-            start = offset
-            offset += len(line) + 1
-            content = line.lstrip(" ")
-            if not content:
-                continue
-            first = content[0]
-            if first == "#":
-                continue
-            indent = len(line) - len(content)
-            if (first == "-" or first == "." or first == "%") and content.startswith(("---", "...", "%")):
-                if content.rstrip(" ") != "---" or indent:
+        for block in _blocks(self.text, _BLOCK):
+            rows = _ROW.findall(block)
+            if len(rows) != block.count("\n") + 1:
+                raise _Fallback  # cannot happen (every line is a row); never guess
+            lines: list[str] | None = None
+            for index, (spaces, key, value, other) in enumerate(rows):
+                number += 1
+                if not key:
+                    if other and other[0] != "#":  # not a blank line, not a comment
+                        if lines is None:
+                            lines = block.split("\n")
+                        self.line(lines[index], number)
+                    continue
+                indent = len(spaces)
+                pending = self.pending
+                if pending is not None:
+                    self.pending = None
+                    if indent > pending[1]:
+                        parent = pending[0]
+                        stack.append(_Frame(indent, True, _join(parent.path, parent.key)))
+                    else:
+                        self.close(pending)
+                while stack and stack[-1].indent > indent:
+                    stack.pop()
+                if not stack:
+                    if indent:
+                        raise _Fallback
+                    stack.append(_Frame(0, True, None))
+                frame = stack[-1]
+                if not frame.is_map or frame.indent != indent:
                     raise _Fallback
-                self.close(pending)
-                pending, stack = None, []
-                self.values += 1
-                continue
-            dash = first == "-" and (len(content) == 1 or content[1] == " ")
-            if pending is not None:
-                frame, key_indent = pending
-                pending = None
-                if indent > key_indent or (dash and indent == key_indent):
-                    if frame.key in ("env", "environment") and dash:
-                        raise _Fallback  # named list items (Kubernetes env, compose environment)
-                    stack.append(_Frame(indent, not dash, _join(frame.path, frame.key)))
-                else:
-                    self.close((frame, key_indent))
-            while stack and stack[-1].indent > indent:
-                stack.pop()
-            if dash:
-                pending = self.item(stack, content, indent, start, number)
-                continue
-            if not stack:
-                if indent:
-                    raise _Fallback
-                stack.append(_Frame(0, True, None))
-            frame = stack[-1]
-            if not frame.is_map or frame.indent != indent:
-                raise _Fallback
-            found = key_match(content)
-            if found is None:
-                raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
-            key = found.group(1)
-            keys = frame.keys
-            if key in keys:
-                raise _Fallback  # a duplicate: the full parser reports it
-            keys.add(key)
-            frame.key = key
-            frame.key_line = number
-            at = found.end()
-            if at == len(content) or content[at] == "#":
-                pending = (frame, indent)
-                continue
-            rest = content[at:]
-            if rest[0] in _INDICATORS:
-                self.scalar(frame.path, key, rest, start + indent + at, number, number)
-                continue
-            cut = rest.find(" #")
-            value = (rest if cut < 0 else rest[:cut]).rstrip(" ")
-            if ": " in value or value[-1] == ":":
-                raise _Fallback
-            values += 1
-            if value_matters(value) or name_matters(key):
-                self.add(frame.path, key, value, value, "", start + indent + at, number, number)
-        self.close(pending)
+                keys = frame.keys
+                if key in keys:
+                    raise _Fallback  # a duplicate: the full parser reports it
+                keys.add(key)
+                frame.key = key
+                frame.key_line = number
+                if not value:
+                    self.pending = (frame, indent)
+                    continue
+                values += 1
+                if value_matters(value) or name_matters(key):
+                    if lines is None:
+                        lines = block.split("\n")
+                    line = lines[index]
+                    column = line.index(value, indent + len(key) + 1)
+                    self.add(frame.path, key, value, value, "", line, column, number, number)
+        self.close(self.pending)
         if values + self.values > self.max_entries:
             raise _Fallback  # the full parser stops there and says so
         return Reading(self.entries)
 
-    def item(
-        self, stack: list[_Frame], content: str, indent: int, start: int, number: int
-    ) -> tuple[_Frame, int] | None:
+    def line(self, line: str, number: int) -> None:
+        """Any line but a comment, a blank line or a ``key: plain value`` / ``key:`` line."""
+        stack = self.stack
+        content = line.lstrip(" ")
+        first = content[0]
+        indent = len(line) - len(content)
+        if (first == "-" or first == "." or first == "%") and content.startswith(("---", "...", "%")):
+            if content.rstrip(" ") != "---" or indent:
+                raise _Fallback
+            self.close(self.pending)
+            self.pending = None
+            stack.clear()
+            self.values += 1
+            return
+        dash = first == "-" and (len(content) == 1 or content[1] == " ")
+        pending = self.pending
+        if pending is not None:
+            frame, key_indent = pending
+            self.pending = None
+            if indent > key_indent or (dash and indent == key_indent):
+                if frame.key in ("env", "environment") and dash:
+                    raise _Fallback  # named list items (Kubernetes env, compose environment)
+                stack.append(_Frame(indent, not dash, _join(frame.path, frame.key)))
+            else:
+                self.close(pending)
+        while stack and stack[-1].indent > indent:
+            stack.pop()
+        if dash:
+            self.pending = self.item(content, line, indent, number)
+            return
+        if not stack:
+            if indent:
+                raise _Fallback
+            stack.append(_Frame(0, True, None))
+        frame = stack[-1]
+        if not frame.is_map or frame.indent != indent:
+            raise _Fallback
+        found = _KEY.match(content)
+        if found is None:
+            raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
+        self.pending = self.key(frame, found, content, line, indent, number)
+
+    def item(self, content: str, line: str, indent: int, number: int) -> tuple[_Frame, int] | None:
         """A ``- item`` line; returns the pending key of a ``- key:`` item."""
+        stack = self.stack
         if not stack:
             if indent:
                 raise _Fallback
@@ -172,16 +207,17 @@ class _YamlReader:
         frame.index += 1
         found = _KEY.match(item)
         if found is None:
-            self.scalar(frame.path, segment, item, start + column, number, number)
+            self.scalar(frame.path, segment, item, line, column, number, number)
             return None
         child = _Frame(column, True, _join(frame.path, segment))
         stack.append(child)
-        return self.key(child, found, item, start + column, number)
+        return self.key(child, found, item, line, column, number)
 
     def key(
-        self, frame: _Frame, found: re.Match[str], content: str, start: int, number: int
+        self, frame: _Frame, found: re.Match[str], content: str, line: str, column: int, number: int
     ) -> tuple[_Frame, int] | None:
-        """A ``key: value`` line of ``frame``; returns the pending key when its value is on later lines."""
+        """A ``key: value`` at ``column`` of ``line`` (``content``: the line from there on), in ``frame``;
+        returns the pending key when its value is on later lines."""
         key = found.group(1)
         if key in frame.keys:
             raise _Fallback  # a duplicate: the full parser reports it
@@ -190,7 +226,7 @@ class _YamlReader:
         rest = content[found.end() :]
         if not rest or rest[0] == "#":
             return frame, frame.indent
-        self.scalar(frame.path, key, rest, start + found.end(), number, number)
+        self.scalar(frame.path, key, rest, line, column + found.end(), number, number)
         return None
 
     def close(self, pending: tuple[_Frame, int] | None) -> None:
@@ -202,9 +238,11 @@ class _YamlReader:
         if self.name_matters(frame.key):
             raise _Fallback  # where libyaml places an empty value is the full parser's business
 
-    def scalar(self, parent: str | None, segment: str, rest: str, start: int, number: int, key_line: int) -> None:
-        """A one-line scalar at key path ``parent.segment``, starting at text offset ``start`` (``rest``:
-        the rest of its line)."""
+    def scalar(
+        self, parent: str | None, segment: str, rest: str, line: str, column: int, number: int, key_line: int
+    ) -> None:
+        """A one-line scalar at key path ``parent.segment``, starting at ``column`` of ``line`` (``rest``: the
+        line from there on)."""
         self.values += 1
         first = rest[0]
         if first == "'" or first == '"':
@@ -219,7 +257,7 @@ class _YamlReader:
             raw = rest[: close + 1]
             value = raw[1:-1].replace("''", "'") if first == "'" else raw[1:-1]
             quote = first
-            value_start = start + 1
+            value_column = column + 1
         else:
             if first in _INDICATORS and not (first == "-" and rest[1:2].isdigit()):
                 raise _Fallback
@@ -229,19 +267,19 @@ class _YamlReader:
                 raise _Fallback
             raw = value
             quote = ""
-            value_start = start
+            value_column = column
         # The last key component is the segment's (name_matters reads only that): no path for most values.
         if self.value_matters(value) or self.name_matters(segment):
-            self.add(parent, segment, value, raw, quote, value_start, number, key_line)
+            self.add(parent, segment, value, raw, quote, line, value_column, number, key_line)
 
     def add(
-        self, parent: str | None, segment: str, value: str, raw: str, quote: str, value_start: int, number: int,
-        key_line: int,
+        self, parent: str | None, segment: str, value: str, raw: str, quote: str, line: str, value_column: int,
+        number: int, key_line: int,
     ) -> None:
-        """The entry parsers/yaml makes of this scalar (``value_start``: its text offset, inside any quote)."""
-        end = value_start - (1 if quote else 0) + len(raw)
-        comment = _TRAILING_COMMENT.match(self.text, end)
-        line_start = self.text.rfind("\n", 0, value_start) + 1
+        """The entry parsers/yaml makes of this scalar (``value_column``: where its value starts in ``line``, inside
+        any quote)."""
+        end = value_column - (1 if quote else 0) + len(raw)
+        comment = _TRAILING_COMMENT.match(line, end)
         tag = None if quote else self.short_tag(self.resolve(value))
         self.entries.append(
             Entry(
@@ -249,7 +287,7 @@ class _YamlReader:
                 value=value,
                 raw=raw,
                 line=number,
-                column=value_start - line_start + 1,
+                column=value_column + 1,
                 quote=quote,
                 key_line=key_line,
                 comment=comment.group(1).strip() if comment else None,
