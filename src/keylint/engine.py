@@ -383,9 +383,11 @@ def _secrets_wanted(targets: list[Target], settings: Settings) -> list[bool]:
     return [name is not None and sizes[name] > 1 for name in families]
 
 
-def _scan_serial(targets: list[Target], settings: Settings, keep_secrets: list[bool]) -> Iterator[FileResult]:
-    for target, keep in zip(targets, keep_secrets, strict=True):
-        yield scan_file(target, settings, keep)
+def _scan_serial(
+    targets: list[Target], settings: Settings, keep_secrets: list[bool]
+) -> Iterator[tuple[int, FileResult]]:
+    for index, (target, keep) in enumerate(zip(targets, keep_secrets, strict=True)):
+        yield index, scan_file(target, settings, keep)
 
 
 def _worker_scan(args: tuple[Target, Settings, bool]) -> FileResult:
@@ -394,26 +396,20 @@ def _worker_scan(args: tuple[Target, Settings, bool]) -> FileResult:
 
 def _scan_parallel(
     targets: list[Target], settings: Settings, keep_secrets: list[bool], jobs: int
-) -> Iterator[FileResult]:
+) -> Iterator[tuple[int, FileResult]]:
     from concurrent.futures import ProcessPoolExecutor
 
     # Built before the workers fork, so that they share them instead of each building its own.
     all_rules()
     prefilter.prefilter_for(detector_for(settings))
     # Largest files first, one task each while they are large, so that the workers finish together;
-    # results come back in the original order.
+    # each result comes back with its target's index, as soon as it is there.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
     big = sum(1 for i in order if targets[i].size >= _SMALL_FILE)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         large = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[:big]))
         small = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[big:]), chunksize=16)
-        waiting: dict[int, FileResult] = {}
-        next_index = 0
-        for index, result in zip(order, itertools.chain(large, small), strict=True):
-            waiting[index] = result
-            while next_index in waiting:
-                yield waiting.pop(next_index)
-                next_index += 1
+        yield from zip(order, itertools.chain(large, small), strict=True)
 
 
 # Files this small go to the workers in batches; larger ones one by one, largest first.
@@ -448,20 +444,25 @@ def run_scan(
     total = sum(t.size for t in file_targets)
     keep_secrets = _secrets_wanted(file_targets, settings)
     if jobs > 1 and len(file_targets) > 1 and total >= PARALLEL_THRESHOLD_BYTES:
-        results: Iterable[FileResult] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
+        results: Iterable[tuple[int, FileResult]] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
     else:
         results = _scan_serial(file_targets, settings, keep_secrets)
+    # The progress bar counts files as they are done; the report is put together in the targets' order.
+    arrived: dict[int, FileResult] = {}
+    for done, (index, result) in enumerate(results, start=1):
+        arrived[index] = result
+        if progress is not None:
+            progress(done, len(file_targets))
     findings: list[Finding] = []
     summaries: list[FileSummary] = []
     scanned = 0
-    for done, result in enumerate(results, start=1):
+    for index in range(len(file_targets)):
+        result = arrived.pop(index)
         findings.extend(result.findings)
         notices.extend(result.notices)
         if result.summary is not None:
             summaries.append(result.summary)
         scanned += result.scanned
-        if progress is not None:
-            progress(done, len(file_targets))
     if settings.options.get("debug"):  # a traceback printed later must not quote these
         from keylint import crash
 
