@@ -145,3 +145,77 @@ def test_a_key_path_answers_like_its_last_component(path, last):
     key = ".".join([*path, last])
     assert fresh.name_matters(key) == fresh.name_matters(last) == prefilter_for(detector).name_matters(key)
     assert all("." not in name for name in fresh._names), "key paths are not remembered"
+
+
+def _plain_benign_kind(value: str) -> str | None:
+    """values.benign_kind before its regexes were gated on the characters they need."""
+    v = value.strip()
+    if not v:
+        return "empty"
+    if v.lower() in {"true", "false", "yes", "no", "on", "off", "null", "none", "~"}:
+        return "boolean or null"
+    checks = (
+        (values._NUMBER, "number"),
+        (values._VERSION, "version"),
+        (values._UUID, "uuid"),
+        (values._HASH, "hash"),
+        (values._SRI, "hash"),
+        (values._DIGEST, "image digest"),
+        (values._EMAIL, "email address"),
+        (values._PATHLIKE, "path"),
+    )
+    for pattern, kind in checks:
+        if pattern.match(v):
+            return kind
+    if values._PUBLIC_KEY.search(v):
+        return "public key"
+    if values._URL.match(v) and "@" not in v.split("://", 1)[1].split("/", 1)[0]:
+        return "url"
+    if values._IMAGE.match(v) and "/" in v:
+        return "image reference"
+    if " " in v and len(v.split()) >= 3:
+        return "text"
+    return None
+
+
+_SHAPES = [
+    "1.2.3",
+    "v2.0.1-rc1",
+    "12e5",
+    "0x1F",
+    "a@b.co",
+    "x@y",
+    "/etc/ssl/key.pem",
+    "~/x",
+    "../a",
+    "C:\\keys",
+    "certs/tls.key",
+    "https://host/x",
+    "postgres://u:p@h/db",
+    "ssh-rsa AAAA",
+    "ecdsa-sha2-nistp256 AAAA",
+    "-----BEGIN PUBLIC KEY-----",
+    "-----BEGIN RSA PUBLIC KEY-----",
+    "nginx:1.25",
+    "ghcr.io/org/app:v1",
+    "sha256:" + "a" * 64,
+    "sha512-" + "A" * 86 + "==",
+    "0" * 40,
+    "true",
+    "a b c",
+    "${VAR}",
+    "{{ .Values.x }}",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    shape=st.sampled_from(_SHAPES),
+    head=st.text(alphabet="aZ0:/@.-_ \\{}$", max_size=6),
+    tail=st.text(alphabet="aZ0:/@.-_ \\{}$", max_size=6),
+    cut=st.integers(min_value=0, max_value=5),
+)
+def test_benign_kind_and_references_are_the_plain_answers(shape, head, tail, cut):
+    for value in (shape, head + shape + tail, shape[cut:], head + tail):
+        assert values.benign_kind(value) == _plain_benign_kind(value), value
+        assert values.has_embedded_reference(value) == bool(values._EMBEDDED_REFERENCE.search(value)), value

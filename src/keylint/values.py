@@ -179,7 +179,7 @@ def is_reference(value: str) -> bool:
 
 
 def has_embedded_reference(value: str) -> bool:
-    return bool(_EMBEDDED_REFERENCE.search(value))
+    return "{" in value and bool(_EMBEDDED_REFERENCE.search(value))  # every form has a brace
 
 
 def ends_with_any(v: str, literals: tuple[str, ...], brackets: tuple[str, ...] = ()) -> bool:
@@ -295,17 +295,21 @@ def benign_kind(value: str) -> str | None:
         (_HASH, "hash"),
         (_SRI, "hash"),
         (_DIGEST, "image digest"),
-        (_EMAIL, "email address"),
-        (_PATHLIKE, "path"),
     )
     for pattern, kind in checks:
         if pattern.match(v):
             return kind
-    if _PUBLIC_KEY.search(v):
+    # The shapes below are only tried on values with the characters they need: a regex that fails on a
+    # random string still reads all of it, several times over.
+    if "@" in v and _EMAIL.match(v):
+        return "email address"
+    if ("/" in v or "\\" in v) and _PATHLIKE.match(v):
+        return "path"
+    if ("-----BEGIN" in v or v.startswith(("ssh-", "ecdsa-"))) and _PUBLIC_KEY.search(v):
         return "public key"
-    if _URL.match(v) and "@" not in v.split("://", 1)[1].split("/", 1)[0]:
+    if "://" in v and _URL.match(v) and "@" not in v.split("://", 1)[1].split("/", 1)[0]:
         return "url"
-    if _IMAGE.match(v) and "/" in v:
+    if "/" in v and _IMAGE.match(v):
         return "image reference"
     if " " in v and len(v.split()) >= 3:
         return "text"
