@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,17 +29,35 @@ NOT_ON_A_SCAN = [
     "urllib.parse",
     "dataclasses",  # and inspect, ast, dis, tokenize: records are keylint.records
     "inspect",
+    "tomllib",  # a pyproject.toml without [tool.keylint] is not parsed
 ]
+
+# A project that depends on keylint and runs it, with other tools' tables but none of its own.
+PYPROJECT_NAMING_KEYLINT = """\
+[project]
+name = "app"
+dependencies = ["keylint>=0.1"]
+
+[project.scripts]
+keylint-all = "keylint.cli:main"
+keylint = "app.keylint:main"
+
+[tool.ruff]
+line-length = 120
+"""
 
 
 def test_a_scan_imports_only_what_it_needs(tmp_path):
-    (tmp_path / ".env").write_text("A=1\nGITHUB_TOKEN=x\n")
-    (tmp_path / "c.yaml").write_text("a: 1\n")
-    (tmp_path / "c.json").write_text('{"a": 1}\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / ".env").write_text("A=1\nGITHUB_TOKEN=x\n")
+    (app / "c.yaml").write_text("a: 1\n")
+    (app / "c.json").write_text('{"a": 1}\n')
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT_NAMING_KEYLINT)  # found, and passed over unparsed
     probe = (
         "import json, os, sys\n"
         "from keylint.cli import main\n"
-        f"main(['scan', {str(tmp_path)!r}, '--exit-zero', '-o', os.devnull])\n"
+        f"main(['scan', {str(app)!r}, '--exit-zero', '-o', os.devnull])\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     env = {**os.environ, "KEYLINT_REGEX_CACHE": "0"}
@@ -193,3 +212,48 @@ def test_work_done_while_git_answers_runs_once_and_a_failure_in_it_leaves_no_git
     with pytest.raises(ValueError):
         list(gitinfo.annotate(discover([str(repo.path)], Settings()), meanwhile=broken))
     assert started and all(proc.returncode is not None for q in started for proc in q.procs.values())
+
+
+KEYLINT_TABLES = [
+    "[tool.keylint]\nignore = []\n",
+    "[ tool . keylint ]\n",
+    "[tool.'keylint']\n",
+    '["tool"."keylint"]\n',
+    "[tool.keylint.severity]\nKL101 = 'info'\n",
+    "[tool]\nkeylint = {ignore = []}\n",
+    "[tool]\nkeylint.ignore = []\n",
+    "[ 'tool' ]\nblack = {}\n'keylint'.jobs = 1\n",
+    "tool.keylint.jobs = 1\n",
+    "tool = { keylint = { jobs = 1 } }\n",
+    "tool={keylint={jobs=1}}\n",
+    '"tool" = {keylint = {}}\n',
+    '["\\u0074ool".keylint]\n',
+    '"\\u0074ool" = {keylint = {}}\n',
+    '["\\u0074ool"]\nkeylint = {}\n',
+    "[tool.black]\nx = 1\n\n  [tool.keylint]  # ours\n",
+]
+
+
+@pytest.mark.parametrize("text", KEYLINT_TABLES)
+def test_the_pyproject_pre_check_never_passes_over_a_keylint_table(tmp_path, text):
+    import tomllib
+
+    from keylint import config
+
+    table = tomllib.loads(text)["tool"]["keylint"]
+    assert isinstance(table, dict)  # the cases are real tables
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text + PYPROJECT_NAMING_KEYLINT.split("[tool.ruff]")[0])  # (an inline `tool` is closed)
+    assert config._mentions_keylint(str(pyproject))
+    assert config.find_config(str(tmp_path)) == (str(pyproject), table)
+
+
+def test_the_pyproject_pre_check_passes_over_projects_that_only_name_keylint(tmp_path):
+    import tomllib
+
+    from keylint import config
+
+    for text in (PYPROJECT_NAMING_KEYLINT, (Path(__file__).parents[1] / "pyproject.toml").read_text()):
+        assert "keylint" not in tomllib.loads(text).get("tool", {})
+        (tmp_path / "pyproject.toml").write_text(text)
+        assert not config._mentions_keylint(str(tmp_path / "pyproject.toml"))

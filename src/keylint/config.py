@@ -93,13 +93,25 @@ def _load_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({error})") from None
 
 
+# Every way TOML can spell a keylint table under `tool` (headers, dotted keys, a `[tool]` table or an inline
+# `tool = {...}` holding a `keylint` key), bare or quoted, with the spaces TOML allows around dots and brackets.
+# A pyproject.toml that matches none of them has no [tool.keylint] and is passed over without importing tomllib
+# and parsing it: most Python projects' pyproject.toml names keylint as a dependency, and so does keylint's own.
+# (A quoted key with an escape in it may spell `tool` too.)
+_TOOL = rb"""(?:tool|"tool"|'tool'|"[^"\n]*\\[^"\n]*")"""
+_TOOL_KEYLINT = re.compile(rb"%s[ \t]*\.[ \t]*[\"']?keylint" % _TOOL)
+_TOOL_TABLE = re.compile(rb"^[ \t]*\[\[?[ \t]*%s[ \t]*\]|^[ \t]*%s[ \t]*=" % (_TOOL, _TOOL), re.MULTILINE)
+
+
 def _mentions_keylint(pyproject: str) -> bool:
-    """Cheap pre-check so that most runs never pay for a TOML parse of an unrelated pyproject.toml."""
+    """Cheap pre-check so that most runs never pay for a TOML parse of an unrelated pyproject.toml: could this
+    file hold a [tool.keylint] table (its name appears as `tool.keylint`, or under a `[tool]` or `tool = `)?"""
     try:
         with open(pyproject, "rb") as handle:
-            return b"keylint" in handle.read()
+            data = handle.read()
     except OSError:
         return False
+    return b"keylint" in data and (_TOOL_KEYLINT.search(data) is not None or _TOOL_TABLE.search(data) is not None)
 
 
 def find_config(start: str) -> tuple[str, dict[str, Any]] | None:
