@@ -19,8 +19,12 @@ from hypothesis import strategies as st
 
 from keylint import detect, diagnose, redact, suppress, values
 from keylint.config import Settings
-from keylint.engine import detector_for
-from keylint.prefilter import prefilter_for
+from keylint.engine import FileContext, detector_for, is_template
+from keylint.gitinfo import GitState
+from keylint.parsers import format_for, parse
+from keylint.prefilter import ENTRY_RULES, prefilter_for
+from keylint.rules import all_rules
+from lintcorpus import DAMAGE, valid_files
 
 
 def _plain_entropy(value: str) -> float:
@@ -219,3 +223,44 @@ def test_benign_kind_and_references_are_the_plain_answers(shape, head, tail, cut
     for value in (shape, head + shape + tail, shape[cut:], head + tail):
         assert values.benign_kind(value) == _plain_benign_kind(value), value
         assert values.has_embedded_reference(value) == bool(values._EMBEDDED_REFERENCE.search(value)), value
+
+
+def _matchless_contexts():
+    """Every entry of the lint corpus and of generated files of valid keys, in a context a rule may
+    react to (a template, a tracked file, an environment), for each file."""
+    files = [(example.name, example.text) for make in DAMAGE.values() for example in make()]
+    files += list(valid_files(0).items())
+    for name, text in files:
+        fmt = format_for(name) or "lines"
+        parsed = parse(fmt, text)
+        for template, git in (
+            (is_template(name), None),
+            (True, GitState("tracked", ".", name)),
+            (False, GitState("staged", ".", name)),
+        ):
+            ctx = FileContext(
+                path=name,
+                display=name,
+                fmt=fmt,
+                text=text,
+                parsed=parsed,
+                matches=[[] for _ in parsed.entries],
+                settings=Settings(),
+                template=template,
+                environment="production",
+                git=git,
+            )
+            yield ctx
+
+
+def test_rules_about_a_match_report_nothing_without_one():
+    """The engine does not start them for an entry without a detector match (prefilter.ENTRY_RULES)."""
+    about_a_match = [rule for code, rule in all_rules().items() if ENTRY_RULES.get(code) == "matches"]
+    assert len(about_a_match) >= 10
+    entries = 0
+    for ctx in _matchless_contexts():
+        for entry in ctx.entries:
+            entries += 1
+            for rule in about_a_match:
+                assert not list(rule.check(entry, [], ctx)), (rule.code, ctx.display, entry.key)
+    assert entries > 1000

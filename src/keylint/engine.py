@@ -237,9 +237,13 @@ def analyse(
             for problem in rule.check(ctx):
                 findings.append(make_finding(rule, problem, display, settings))
     entry_rules = [r for r in rules if r.scope == "entry"]
+    # Rules about a detector match (prefilter.ENTRY_RULES) are not even started for an entry without one.
+    unmatched_rules = [r for r in entry_rules if prefilter.ENTRY_RULES.get(r.code) != "matches"]
+    if not prefilter.enabled():
+        unmatched_rules = entry_rules
     for i in relevant:
         entry, entry_matches = entries[i], matches[i]
-        for rule in entry_rules:
+        for rule in entry_rules if entry_matches else unmatched_rules:
             for problem in rule.check(entry, entry_matches, ctx):
                 findings.append(make_finding(rule, problem, display, settings))
     if git is not None:
