@@ -11,6 +11,7 @@ are returned too, marked ``valid=False``: the lint rules explain them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.diagnose import (
@@ -95,10 +96,8 @@ class Detector:
     def candidates_for_name(self, key: str) -> list[Candidate]:
         """Formats that a variable of this name is expected to hold: exact name, or a known name
         at its end (APP_MISTRAL_API_KEY holds what MISTRAL_API_KEY holds)."""
-        name = normalized_name(key)
-        parts = name.split("_")
-        for i in range(len(parts)):
-            found = self._by_name.get("_".join(parts[i:]))
+        for ending in name_endings(normalized_name(key)):
+            found = self._by_name.get(ending)
             if found is not None:
                 return found
         return []
@@ -106,8 +105,7 @@ class Detector:
     def named_for(self, provider_id: str, key: str) -> bool:
         """Is this variable one of the provider's own names (exactly or as a suffix)?"""
         names = self._names_by_provider.get(provider_id, frozenset())
-        parts = normalized_name(key).split("_")
-        return any("_".join(parts[i:]) in names for i in range(len(parts)))
+        return not names.isdisjoint(name_endings(normalized_name(key)))
 
     def find(self, entry: Entry) -> list[Match]:
         value = entry.value
@@ -295,6 +293,13 @@ class Detector:
             if best is None or rank < best[0]:
                 best = (rank, _match(candidate, value.find(token), token, valid=False))
         return best[1] if best else None
+
+
+@lru_cache(maxsize=4096)  # variable names repeat across files
+def name_endings(name: str) -> tuple[str, ...]:
+    """``A_B_C``, ``B_C``, ``C``: a normalised variable name and each shorter ending of it, longest first."""
+    parts = name.split("_")
+    return tuple("_".join(parts[i:]) for i in range(len(parts)))
 
 
 def _key_run_end(value: str, end: int, charset: frozenset[str], stop: int | None = None) -> int:
