@@ -105,6 +105,10 @@ def test_keys_of_every_format_in_both_shapes():
         ("yaml", "a: b: c\n"),  # invalid
         ("yaml", "a:\tb\n"),
         ("yaml", '"quoted key": 1\n'),
+        ("yaml", "k" * 1025 + ": 1\n"),  # libyaml ends a key within 1024 characters
+        ("yaml", "a: b\x7f\n"),  # a control character
+        ("yaml", "a: b\ufeff\n"),
+        ("yaml", "".join(f"{' ' * i}k:\n" for i in range(1001)) + " " * 1001 + "v: 1\n"),  # deeper than libyaml goes
         ("dotenv", "A=1\nA=2\n"),
         ("dotenv", 'A="multi\nline"\n'),
         ("dotenv", "A=has#hash\n"),
@@ -391,3 +395,36 @@ def test_yaml_plain_values_with_colons_and_hashes_read_like_the_full_parser(key,
     for text in (f"{key}: {value}\n", f"top:\n  {key}: {value}  # note\n  other: 1\n", f"- {key}: {value}\n"):
         reading = _check("yaml", text)
         assert (reading is None) == ("\x0c" in value)  # a control character: libyaml refuses the file
+
+
+_YAML_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["", " ", "  ", "    ", "- ", "  - ", "---", "..."]),
+        st.sampled_from(["", "a", "b", "k_1", "x" * 1030, "-1", "?", "on", "a.b/c-d", "'q'"]),
+        st.sampled_from([":", ": ", ":  ", "", " :"]),
+        st.text(alphabet="ab:#-'\"\\ []{},&*!|>%@`?\x7f\x00\x85\ufeff\u00e9~", max_size=8),
+    ),
+    max_size=10,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_YAML_LINES)
+def test_yaml_read_without_libyaml_only_what_libyaml_accepts(lines):
+    from yaml._yaml import CParser
+
+    text = "\n".join(lead + key + colon + rest for lead, key, colon, rest in lines) + "\n"
+    if _check("yaml", text) is not None:
+        CParser(text).raw_parse()  # the file is valid YAML
+
+
+def test_yaml_deeper_than_max_depth_is_left_to_the_full_parser():
+    from keylint import limits
+
+    text = "a:\n  b:\n    token: x\n"
+    assert _check("yaml", text) is not None
+    with limits.depth_limit(2):
+        assert fastpath.read("yaml", text, PREFILTER) is None
+        assert fastpath.read("yaml", "- a: 1\n", PREFILTER) is not None
+        assert fastpath.read("yaml", "- a:\n  - 1\n", PREFILTER) is None
+        assert parse("yaml", text).problems

@@ -11,13 +11,14 @@ from keylint.model import Entry
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
 
-# A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key.
-_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?: +|$)")
+# A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key, and short enough for
+# libyaml (a key must end within 1024 characters of its start).
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):(?: +|$)")
 # Every line as a row (spaces, key, value, other): the common `key: plain value` or `key:` (with an optional
 # comment) gives its key and its value as _YamlReader.line() would read them (a plain scalar that does not start
 # with an indicator; for speed, without any ":" or "#" in it); any other line is `other`, after its spaces.
 _ROW = re.compile(
-    r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]*):"""
+    r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):"""
     r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`](?:[^\n:#]*[^ \n:#])?))?(?:[ ]+\#[^\n]*)?[ ]*"""
     r"""|([^\n]*))$""",
     re.MULTILINE,
@@ -25,6 +26,8 @@ _ROW = re.compile(
 _BLOCK = 1 << 20  # characters read at a time
 # First characters of a plain scalar that would make it something else (or need care).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# What YAML does not allow in a stream (its printable set, as libyaml and PyYAML check it).
+_NOT_PRINTABLE = re.compile("[^\\x09\\x0a\\x0d\\x20-\\x7e\\x85\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]")
 _SECRET_KIND = re.compile(r"^[ -]*kind: *['\"]?Secret\b", re.MULTILINE)
 _TRAILING_COMMENT = re.compile(r"[ \t]+#([^\r\n]*)")
 
@@ -55,25 +58,23 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
     # pattern, which the regex engine tries at every position.)
     if "Secret" in text and _SECRET_KIND.search(text):
         return None
+    if _NOT_PRINTABLE.search(text) or "\ufeff" in text:
+        return None  # libyaml refuses the file: the full parser reports why
+    from keylint import limits
     from keylint.parsers import yaml as full
 
+    if not full.uses_libyaml():
+        return None  # PyYAML's own parser reads some corners differently: leave them to the full parser
     try:
-        from yaml._yaml import CParser
-    except ImportError:  # no libyaml: nothing to check the file against quickly
-        return None
-    try:
-        CParser(text).raw_parse()  # in C: the file is valid YAML (else the full parser reports why)
-    except Exception:
-        return None
-    try:
-        return _YamlReader(text, prefilter, full).run()
+        return _YamlReader(text, prefilter, full, min(full.MAX_DEPTH, limits.max_depth())).run()
     except _Fallback:
         return None
 
 
 class _YamlReader:
-    def __init__(self, text: str, prefilter: Prefilter, full: object) -> None:
+    def __init__(self, text: str, prefilter: Prefilter, full: object, max_depth: int) -> None:
         self.text = text
+        self.max_depth = max_depth  # deeper nesting is a problem the full parser reports
         self.name_matters = prefilter.name_matters
         self.value_matters = prefilter.value_matters
         self.resolve = full._resolve  # type: ignore[attr-defined]
@@ -93,6 +94,7 @@ class _YamlReader:
         value_matters = self.value_matters
         name_matters = self.name_matters
         stack = self.stack
+        max_depth = self.max_depth
         number = 0
         values = 0  # plain scalars read inline (the others count in self.values)
         for block in _blocks(self.text, _BLOCK):
@@ -115,6 +117,8 @@ class _YamlReader:
                     if indent > pending[1]:
                         parent = pending[0]
                         stack.append(_Frame(indent, True, _join(parent.path, parent.key)))
+                        if len(stack) > max_depth:
+                            raise _Fallback
                     else:
                         self.close(pending)
                 while stack and stack[-1].indent > indent:
@@ -122,7 +126,7 @@ class _YamlReader:
                 if not stack:
                     if indent:
                         raise _Fallback
-                    stack.append(_Frame(0, True, None))
+                    self.push(_Frame(0, True, None))
                 frame = stack[-1]
                 if not frame.is_map or frame.indent != indent:
                     raise _Fallback
@@ -169,7 +173,7 @@ class _YamlReader:
             if indent > key_indent or (dash and indent == key_indent):
                 if frame.key in ("env", "environment") and dash:
                     raise _Fallback  # named list items (Kubernetes env, compose environment)
-                stack.append(_Frame(indent, not dash, _join(frame.path, frame.key)))
+                self.push(_Frame(indent, not dash, _join(frame.path, frame.key)))
             else:
                 self.close(pending)
         while stack and stack[-1].indent > indent:
@@ -180,7 +184,7 @@ class _YamlReader:
         if not stack:
             if indent:
                 raise _Fallback
-            stack.append(_Frame(0, True, None))
+            self.push(_Frame(0, True, None))
         frame = stack[-1]
         if not frame.is_map or frame.indent != indent:
             raise _Fallback
@@ -189,13 +193,19 @@ class _YamlReader:
             raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
         self.pending = self.key(frame, found, content, line, indent, number)
 
+    def push(self, frame: _Frame) -> None:
+        """A mapping or sequence opens (the full parser reports nesting deeper than max-depth)."""
+        self.stack.append(frame)
+        if len(self.stack) > self.max_depth:
+            raise _Fallback
+
     def item(self, content: str, line: str, indent: int, number: int) -> tuple[_Frame, int] | None:
         """A ``- item`` line; returns the pending key of a ``- key:`` item."""
         stack = self.stack
         if not stack:
             if indent:
                 raise _Fallback
-            stack.append(_Frame(indent, False, None))
+            self.push(_Frame(indent, False, None))
         frame = stack[-1]
         if frame.is_map or frame.indent != indent:
             raise _Fallback
@@ -210,7 +220,7 @@ class _YamlReader:
             self.scalar(frame.path, segment, item, line, column, number, number)
             return None
         child = _Frame(column, True, _join(frame.path, segment))
-        stack.append(child)
+        self.push(child)
         return self.key(child, found, item, line, column, number)
 
     def key(

@@ -482,8 +482,13 @@ def _problem(error: yaml.YAMLError, reader: _Reader, libyaml: bool) -> ParseProb
     return ParseProblem(kind=kind, message=message, line=line, column=column)
 
 
+def uses_libyaml() -> bool:
+    """Whether files are read by libyaml (else by PyYAML's pure-Python parser)."""
+    return any(cls.__name__ == "CParser" for cls in _LOADER.__mro__)
+
+
 def _parse(text: str) -> ParseResult:
-    libyaml = any(cls.__name__ == "CParser" for cls in _LOADER.__mro__)
+    libyaml = uses_libyaml()
     reader = _Reader(text, bom_skipped=libyaml and text.startswith("\ufeff"))
     loader = None
     try:
