@@ -137,6 +137,7 @@ class Prefilter:
         self._near_windows = windows
         self._names: dict[str, bool] = {}
         self._values: dict[str, bool] = {}
+        self._bodies: dict[tuple[str, ...], tuple[int, frozenset[str], int]] = {}  # see _body_of
 
     def matters(self, key: str, value: str) -> bool:
         return self.value_matters(value) or self.name_matters(key)
@@ -239,16 +240,15 @@ class Prefilter:
         are taken out, all of them in the format's alphabet, letters, digits or stray punctuation.
         Most hits are words that merely begin like a prefix (``path`` for ``pat``).
         """
-        prefixes = [p for p in self._prefixes.get(value[start], ()) if value.startswith(p, start)]
+        prefixes = tuple(p for p in self._prefixes.get(value[start], ()) if value.startswith(p, start))
         if not prefixes:
             return True  # cannot happen (the search found one); keep the value rather than guess
-        need = min(self._need[p] for p in prefixes)
+        need, allowed, skip = self._body_of(prefixes)
         if need == 0:
             return True
-        allowed = frozenset().union(*(self._allowed[p] for p in prefixes))
         count = gaps = 0
         in_gap = False
-        for char in value[start + min(len(p) for p in prefixes) :]:
+        for char in value[start + skip :]:
             if char in allowed:
                 count += 1
                 if count >= need:
@@ -263,6 +263,16 @@ class Prefilter:
             else:
                 return False
         return False
+
+    def _body_of(self, prefixes: tuple[str, ...]) -> tuple[int, frozenset[str], int]:
+        """For prefixes found at one place: the fewest body characters a match needs, the characters
+        that count, and where the body starts (after the shortest prefix); remembered per set of prefixes."""
+        body = self._bodies.get(prefixes)
+        if body is None:
+            need = min(self._need[p] for p in prefixes)
+            allowed = frozenset().union(*(self._allowed[p] for p in prefixes))
+            body = self._bodies[prefixes] = (need, allowed, min(len(p) for p in prefixes))
+        return body
 
 
 def _body_needed(body: int) -> int:
