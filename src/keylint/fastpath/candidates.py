@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
 
 
+_NON_ASCII = re.compile("[^\\x00-\\x7f]")
+
+
 class ValueCandidates:
     """Built once per prefilter: ``possible(values)`` lists the indices of the values that may matter."""
 
@@ -25,17 +28,18 @@ class ValueCandidates:
         from keylint import prefilter as triggers
 
         # Anything in a value that value_matters reacts to, wherever it is: a registered prefix, a marker,
-        # URL credentials (where "://" is enough to look closer), an escape, a non-ASCII character, or a
-        # documented example as a whole value (found here inside any value).
-        # Longest first; ties in text order, so that the pattern, and its regex cache entry, is the same every run.
-        literals = sorted({*triggers._MARKERS, *prefilter._examples, "://", "\\"}, key=lambda text: (-len(text), text))
-        self._anywhere = re.compile("|".join([prefilter._hits.pattern, "[^\\x00-\\x7f]", *map(re.escape, literals)]))
+        # URL credentials (where "://" is enough to look closer), an escape, or a documented example as a whole
+        # value (found here inside any value); a non-ASCII character too, looked for only in a block that has one.
+        # One search each: a literal is found far faster alone than as a branch of one large pattern.
+        literals = sorted({*triggers._MARKERS, *prefilter._examples, "://", "\\"})
+        self._searches = [prefilter._hits, *(re.compile(re.escape(literal)) for literal in literals)]
         # A prefix typo of a checksummed format is one token starting with a letter that has a window of
-        # lengths (Prefilter._near_windows); its first ``low`` characters are then all non-blank.
+        # lengths (Prefilter._near_windows); its first ``low`` characters are then all non-blank. Each value
+        # follows a "\n" in the joined text (a literal start, which the regex engine finds fast), and may still
+        # be in its quotes.
         near = [f"[{letter}{letter.upper()}]\\S{{{low - 1}}}" for letter, (low, _) in prefilter._near_windows.items()]
-        # Each value follows a "\n" in the joined text (a literal start, which the regex engine finds fast), and
-        # may still be in its quotes.
-        self._near_miss = re.compile(f"\\n[\"']?[^\\S\\n]*(?:{'|'.join(near)})") if near else None
+        if near:
+            self._searches.append(re.compile(f"\\n[\"']?[^\\S\\n]*(?:{'|'.join(near)})"))
 
     def possible(self, values: Sequence[str]) -> list[int]:
         """Indices, in order, of the ``values`` that may matter: every value that ``Prefilter.value_matters``
@@ -43,9 +47,11 @@ class ValueCandidates:
         joined = "\n" + "\n".join(values)
         if joined.count("\n") != len(values):  # a value with a line break of its own: every value may matter
             return list(range(len(values)))
-        found = self._starts(self._anywhere, joined)
-        if self._near_miss is not None:
-            found |= self._starts(self._near_miss, joined)
+        found: set[int] = set()
+        for pattern in self._searches:
+            found |= self._starts(pattern, joined)
+        if not joined.isascii():
+            found |= self._starts(_NON_ASCII, joined)
         return sorted(found)
 
     @staticmethod
@@ -68,3 +74,14 @@ class ValueCandidates:
                 break
             hit = search(joined, following)
         return found
+
+
+_BUILT: dict[int, ValueCandidates] = {}
+
+
+def value_candidates(prefilter: Prefilter) -> ValueCandidates:
+    """The ValueCandidates of ``prefilter``, built on first use."""
+    built = _BUILT.get(id(prefilter))
+    if built is None:
+        built = _BUILT[id(prefilter)] = ValueCandidates(prefilter)
+    return built

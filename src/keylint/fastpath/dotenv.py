@@ -15,7 +15,7 @@ from itertools import chain, compress, count, islice, pairwise
 from operator import eq, itemgetter
 from typing import TYPE_CHECKING
 
-from keylint.fastpath.candidates import ValueCandidates
+from keylint.fastpath.candidates import value_candidates
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
 from keylint.records import replace
@@ -34,15 +34,12 @@ _LINE = re.compile(
 )
 
 _BLOCK = 1 << 20  # characters read at a time
-_CANDIDATES: dict[int, ValueCandidates] = {}
 
 
 def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
-    candidates = _CANDIDATES.get(id(prefilter))
-    if candidates is None:
-        candidates = _CANDIDATES[id(prefilter)] = ValueCandidates(prefilter)
+    candidates = value_candidates(prefilter)
     name_matters = prefilter.name_matters
     value_matters = prefilter.value_matters
     keys: list[tuple[str, int]] = []
