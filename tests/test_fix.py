@@ -199,3 +199,18 @@ def test_fix_over_the_damage_corpus_is_safe_idempotent_and_effective(code):
         assert not any(f.rule == "KL001" for f in after), (code, example.label)
         fixed += not any(f.rule == code for f in after)
     assert fixed / len(examples) >= 0.9, f"{code}: {fixed}/{len(examples)} fixed"
+
+
+def _naive_line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "\n", "a\nb", "a\nb\n", "\n\n\r\n", "x\n" * 600_000 + "tail", "y" * (1 << 20) + "\nz\n"]
+)
+def test_line_starts_are_where_lines_start(text):
+    from types import SimpleNamespace
+
+    from keylint.fix import line_starts
+
+    assert list(line_starts(SimpleNamespace(text=text, notes={}))) == _naive_line_starts(text)

@@ -23,6 +23,7 @@ import codecs
 import re
 from array import array
 from collections.abc import Iterable
+from itertools import accumulate, islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -70,10 +71,14 @@ def line_starts(ctx: FileContext) -> array[int]:
     if starts is None:
         starts = array("q", [0])  # 8 bytes a line: a list of ints costs 36 (65 MB for a 50 MB .env file)
         text = ctx.text
-        index = text.find("\n")
-        while index >= 0:
-            starts.append(index + 1)
-            index = text.find("\n", index + 1)
+        begin = 0
+        # A block of lines at a time, their lengths summed in C (a Python step per line took a second on 50 MB).
+        while begin < len(text):
+            end = text.find("\n", begin + (1 << 20))
+            end = len(text) if end < 0 else end + 1
+            lengths = map(len, text[begin:end].split("\n")[:-1])  # the lines that end in a break
+            starts.extend(islice(accumulate(map((1).__add__, lengths), initial=begin), 1, None))
+            begin = end
         ctx.notes["line_starts"] = starts
     return starts
 
