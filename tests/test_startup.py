@@ -257,3 +257,23 @@ def test_the_pyproject_pre_check_passes_over_projects_that_only_name_keylint(tmp
         assert "keylint" not in tomllib.loads(text).get("tool", {})
         (tmp_path / "pyproject.toml").write_text(text)
         assert not config._mentions_keylint(str(tmp_path / "pyproject.toml"))
+
+
+def test_only_the_program_itself_collects_garbage_rarely(tmp_path):
+    """The collector's tuning is for one short process: a caller of main() in-process keeps its own."""
+    (tmp_path / ".env").write_text(f"GITHUB_TOKEN={make_key('github', 'personal-access-token', seed=4)}\n")
+    report = tmp_path / "report.json"
+    probe = (
+        "import gc, sys\n"
+        "from keylint.cli import main\n"
+        f"main(['scan', {str(tmp_path)!r}, '--exit-zero', '-q'])\n"
+        "print(gc.get_threshold())\n"
+        f"sys.argv = ['keylint', 'scan', {str(tmp_path)!r}, '-f', 'json', '-o', {str(report)!r}]\n"
+        "code = main()\n"
+        "print(gc.get_threshold())\n"
+        "sys.exit(code)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    default = str(__import__("gc").get_threshold())
+    assert run.stdout.splitlines()[-2:] == [default, "(50000, 10, 10)"]
+    assert run.returncode == 0 and [f["rule"] for f in json.loads(report.read_text())["findings"]] == ["KL101"]
