@@ -99,3 +99,28 @@ def test_the_cli_report_is_the_one_json_dumps_would_write(cli, tmp_path, key):
         shown = cli("scan", ".", "--isolated", "--no-git", "-f", fmt, cwd=tmp_path)
         assert shown.out == json.dumps(json.loads(shown.out), indent=2, ensure_ascii=False) + "\n"
     assert len(document["runs"][0]["results"]) >= 3
+
+
+def test_a_report_that_fails_half_way_leaves_no_partial_file(cli, tmp_path, key, monkeypatch):
+    """Streaming must not cost the all-or-nothing report file CI jobs read: a failure mid-way leaves the
+    previous report as it was and no temporary file behind; a device destination is written, never replaced."""
+    import keylint.report.json as json_report
+
+    (tmp_path / ".env").write_text(f"STRIPE_SECRET_KEY={key('stripe')}\nOPENAI_API_KEY=changeme\n")
+    report = tmp_path / "report.json"
+    assert cli("scan", ".", "--isolated", "--no-git", "-f", "json", "-o", "report.json", cwd=tmp_path).code == 1
+    whole = report.read_text(encoding="utf-8")
+    real_write = json_report.write
+
+    def failing_write(report, options, out):
+        out.write('{\n  "findings": [')
+        raise RuntimeError("reporter bug")
+
+    monkeypatch.setattr(json_report, "write", failing_write)
+    run = cli("scan", ".", "--isolated", "--no-git", "-f", "json", "-o", "report.json", cwd=tmp_path)
+    assert run.code == 2 and "internal error" in run.err
+    assert report.read_text(encoding="utf-8") == whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env", "report.json"]
+    monkeypatch.setattr(json_report, "write", real_write)
+    assert cli("scan", ".", "--isolated", "--no-git", "-f", "json", "-o", "/dev/null", cwd=tmp_path).code == 1
+    assert not (tmp_path / "dev").exists()

@@ -188,9 +188,20 @@ def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
         write(sys.stdout)
         sys.stdout.flush()
         return
+    # The report is streamed: into a file beside a regular-file destination, renamed over it once whole, so a
+    # failure half-way never leaves a truncated report for CI to read. Devices and pipes (/dev/null,
+    # /dev/stdout, a FIFO) are written directly, never replaced.
+    atomic = not os.path.exists(output) or os.path.isfile(output)
+    partial = f"{output}.{os.getpid()}.keylint-partial" if atomic else output
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            write(handle)
+        try:
+            with open(partial, "w", encoding="utf-8", newline="\n") as handle:
+                write(handle)
+            if atomic:
+                os.replace(partial, output)
+        finally:
+            if atomic and os.path.exists(partial):
+                os.unlink(partial)
     except OSError as error:
         raise ConfigError(f"cannot write {output}: {error.strerror or error}") from None
 
