@@ -308,8 +308,9 @@ def test_toml_deeper_than_max_depth_is_left_to_the_full_parser():
 
 def test_yaml_past_the_entry_limit_is_left_to_the_full_parser(monkeypatch):
     from keylint.parsers import yaml as full
+    from keylint.parsers import yamlcore
 
-    monkeypatch.setattr(full, "MAX_ENTRIES", 8)
+    monkeypatch.setattr(yamlcore, "MAX_ENTRIES", 8)
     assert _check("yaml", "a: 1\nb:\n  - x\n  - y\nc: 2\n---\nd: 3\n") is not None  # 6 values, 2 documents
     assert fastpath.read("yaml", "\n".join(f"k{i}: v" for i in range(8)) + "\n", PREFILTER) is None
     assert full.parse("\n".join(f"k{i}: v" for i in range(9)) + "\n").failed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 import time
 
 import pytest
@@ -259,8 +261,9 @@ def test_alias_bomb_returns_quickly():
 
 def test_entry_cap_stops_with_a_limit(monkeypatch):
     from keylint.parsers import yaml as parser
+    from keylint.parsers import yamlcore
 
-    monkeypatch.setattr(parser, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(yamlcore, "MAX_ENTRIES", 10)
     result = parser.parse("".join(f"k{i}: v\n" for i in range(50)))
     assert len(result.entries) == 10
     assert result.failed and [p.kind for p in result.problems] == ["limit"]
@@ -373,3 +376,34 @@ def test_same_values_as_safe_load(data, flow, style):
 @given(st.text(st.sampled_from("ab:-[]{}&*!|>'\"# \n\t,?.1~"), max_size=60) | st.text(max_size=40))
 def test_arbitrary_text_never_raises(text: str):
     assert_inside(text, parse(text))
+
+
+def test_the_resolver_table_read_without_pyyaml_is_pyyaml_s():
+    """keylint.parsers.yamlcore copies PyYAML's implicit resolvers (so the fast path need not import PyYAML)."""
+    from keylint.parsers import yamlcore
+
+    def table(resolvers: dict) -> list:
+        return [(char, [(tag, r.pattern, r.flags) for tag, r in pairs]) for char, pairs in resolvers.items()]
+
+    assert table(yamlcore.IMPLICIT) == table(yaml.SafeLoader.yaml_implicit_resolvers)
+    assert (
+        yaml.SafeLoader.yaml_implicit_resolvers is getattr(yaml, "CSafeLoader", yaml.SafeLoader).yaml_implicit_resolvers
+    )
+    values = "yes No on ~ null 1_000 0x1F 0b11 -.inf 1e3 1.5e+3 12:30:00 2001-12-14t21:59:43.10-05:00 2002-12-14"
+    for value in ["", *values.split(), "<<", "=", "*", "ghp_x", "0123", "0o17", "08"]:
+        expected = yaml.SafeLoader.resolve(yaml.SafeLoader(""), yaml.ScalarNode, value, (True, False))
+        assert yamlcore.resolve(value) == expected, value
+
+
+def test_libyaml_is_found_without_importing_pyyaml():
+    probe = (
+        "import sys\n"
+        "from keylint.parsers import yamlcore\n"
+        "found = yamlcore.libyaml_installed()\n"
+        "assert 'yaml' not in sys.modules\n"
+        "import yaml\n"
+        "print(found, yamlcore.libyaml_installed(), hasattr(yaml, 'CSafeLoader'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    found, loaded, actual = run.stdout.split()
+    assert found == loaded == actual

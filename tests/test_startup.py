@@ -30,6 +30,9 @@ NOT_ON_A_SCAN = [
     "dataclasses",  # and inspect, ast, dis, tokenize: records are keylint.records
     "inspect",
     "tomllib",  # a pyproject.toml without [tool.keylint] is not parsed
+    "yaml",  # the YAML fast path reads the common shapes without PyYAML (keylint.parsers.yamlcore)
+    "keylint.parsers.yaml",
+    "datetime",  # (PyYAML's constructor imported it)
 ]
 
 # A project that depends on keylint and runs it, with other tools' tables but none of its own.

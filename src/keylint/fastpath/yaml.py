@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
+from keylint.parsers import yamlcore
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
@@ -61,26 +62,25 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
     if _NOT_PRINTABLE.search(text) or "\ufeff" in text:
         return None  # libyaml refuses the file: the full parser reports why
     from keylint import limits
-    from keylint.parsers import yaml as full
 
-    if not full.uses_libyaml():
+    if not yamlcore.libyaml_installed():
         return None  # PyYAML's own parser reads some corners differently: leave them to the full parser
     try:
-        return _YamlReader(text, prefilter, full, min(full.MAX_DEPTH, limits.max_depth())).run()
+        return _YamlReader(text, prefilter, min(yamlcore.MAX_DEPTH, limits.max_depth())).run()
     except _Fallback:
         return None
 
 
 class _YamlReader:
-    def __init__(self, text: str, prefilter: Prefilter, full: object, max_depth: int) -> None:
+    def __init__(self, text: str, prefilter: Prefilter, max_depth: int) -> None:
         self.text = text
         self.max_depth = max_depth  # deeper nesting is a problem the full parser reports
         self.name_matters = prefilter.name_matters
         self.value_matters = prefilter.value_matters
-        self.resolve = full._resolve  # type: ignore[attr-defined]
-        self.short_tag = full._short_tag  # type: ignore[attr-defined]
+        self.resolve = yamlcore.resolve
+        self.short_tag = yamlcore.short_tag
         self.entries: list[Entry] = []
-        self.max_entries = full.MAX_ENTRIES  # type: ignore[attr-defined]
+        self.max_entries = yamlcore.MAX_ENTRIES
         # Scalars read (the full parser stops past MAX_ENTRIES: then so does this), one more per document
         # for the empty value an empty document holds.
         self.values = 1

@@ -50,19 +50,18 @@ from yaml.events import (
 
 from keylint import limits
 from keylint.model import Entry, ParseProblem, ParseResult
+from keylint.parsers import yamlcore
+from keylint.parsers.yamlcore import STR_TAG as _STR_TAG
+from keylint.parsers.yamlcore import TAG_PREFIX as _TAG_PREFIX
+from keylint.parsers.yamlcore import resolve as _resolve
+from keylint.parsers.yamlcore import short_tag as _short_tag
 from keylint.records import replace
 
-MAX_ENTRIES = 1_000_000
-MAX_DEPTH = 1000  # libyaml's own limit; the pure-Python parser has none and key paths would grow quadratically
 # Report aliases that expand to this many values (and far more than the file holds).
 ALIAS_EXPANSION_LIMIT = 100_000
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-_TAG_PREFIX = "tag:yaml.org,2002:"
-_STR_TAG = _TAG_PREFIX + "str"
 _MERGE_TAG = _TAG_PREFIX + "merge"
-_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = _LOADER.yaml_implicit_resolvers
-_WILDCARD = _IMPLICIT.get(None, [])
 _NEWLINE = re.compile(r"\r\n?|\n")
 _LINE_REST = re.compile(r"[^\r\n]*(?:\r\n?|\n)?")
 _TRAILING_COMMENT = re.compile(r"[ \t]+#([^\r\n]*)")
@@ -72,21 +71,6 @@ _WHITESPACE = re.compile(r"\s+")
 
 class _Stop(Exception):
     pass
-
-
-def _resolve(value: str) -> str:
-    """The tag PyYAML's resolver gives a plain scalar (YAML 1.1: yes/no/on/off are booleans)."""
-    for tag, regexp in _IMPLICIT.get(value[:1], ()):
-        if regexp.match(value):
-            return tag
-    for tag, regexp in _WILDCARD:
-        if regexp.match(value):
-            return tag
-    return _STR_TAG
-
-
-def _short_tag(tag: str) -> str:
-    return tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
 
 
 def _join(path: str | None, segment: str) -> str:
@@ -141,7 +125,7 @@ class _Frame:
 class _Reader:
     def __init__(self, text: str, bom_skipped: bool) -> None:
         self.text = text
-        self.max_depth = min(MAX_DEPTH, limits.max_depth())
+        self.max_depth = min(yamlcore.MAX_DEPTH, limits.max_depth())
         self.starts = [0]
         self.starts.extend(m.end() for m in _NEWLINE.finditer(text))
         # libyaml's mark indexes do not count a leading BOM (PyYAML's own reader's do). Marks' lines and
@@ -437,11 +421,11 @@ class _Reader:
         return self.position(start + 1)
 
     def add(self, entry: Entry) -> None:
-        if len(self.entries) >= MAX_ENTRIES:
+        if len(self.entries) >= yamlcore.MAX_ENTRIES:
             self.result.problems.append(
                 ParseProblem(
                     kind="limit",
-                    message=f"more than {MAX_ENTRIES:,} values; stopped reading the structure",
+                    message=f"more than {yamlcore.MAX_ENTRIES:,} values; stopped reading the structure",
                     line=entry.line,
                     column=entry.column,
                 )
