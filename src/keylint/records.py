@@ -19,6 +19,8 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from keylint.recache import compile_source
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -118,7 +120,8 @@ def _compile_init(cls: type, names: tuple[str, ...], defaults: dict[str, Any], f
             parameters.append(name)
         body.append(f"_object_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
     source = [f"def __init__({', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
-    exec("\n".join(source), namespace)  # field names are identifiers of our own classes, as in dataclasses
+    # Field names are identifiers of our own classes, as in dataclasses; the compiled code is kept between runs.
+    exec(compile_source("\n".join(source), "<string>"), namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
