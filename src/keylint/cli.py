@@ -67,8 +67,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line; with ``command``, only that subcommand's options are built (the others
-    are bare names), so a run imports one command module instead of all of them."""
+    """The whole command line; with ``command``, only that subcommand is built, so a run imports one command
+    module instead of all of them (and makes no parsers for the others: argparse looks for translations of
+    its messages on disk for every parser it makes)."""
     parser = _Parser(
         prog="keylint",
         description="Find, lint and verify API keys in config files (.env, YAML, TOML, JSON, INI, .properties).",
@@ -79,8 +80,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, module in COMMANDS.items():
         if command is None or name == command:
             import_module(f"keylint.commands.{module}").add_parser(sub)
-        else:
-            sub.add_parser(name)
     return parser
 
 
