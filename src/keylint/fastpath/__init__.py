@@ -13,7 +13,8 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
 - YAML: block mappings and sequences, indented with spaces, with plain keys and one-line
   plain or simply quoted values (no anchors, aliases, tags, flow collections, block
   scalars, multi-line scalars, merge keys, Kubernetes ``Secret`` data or ``env`` lists);
-  libyaml's own parser (in C) confirms the file is valid YAML first. Entries carry exactly
+  anything else, and whatever libyaml would refuse (control characters, keys past 1024
+  characters, nesting past max-depth), is left to the full parser. Entries carry exactly
   what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
   key line, trailing comment, resolved tag).
 - JSON without backslashes: ``json.loads`` (in C) checks the file and, through its hooks,

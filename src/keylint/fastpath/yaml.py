@@ -1,4 +1,10 @@
-"""YAML block mappings and sequences of one-line scalars, read line by line once libyaml has checked the file."""
+"""YAML block mappings and sequences of one-line scalars, read a block of lines at a time.
+
+One regex (in C) cuts a block into rows; the common ``key: plain value`` and ``key:`` rows are read
+inline and any other line by :meth:`_YamlReader.line`. Whatever the reader accepts is valid YAML
+(tests/test_fastpath.py checks it against libyaml): every line must take one of the shapes read here,
+and what libyaml alone refuses (control characters, long keys, deep nesting) is refused too.
+"""
 
 from __future__ import annotations
 
