@@ -589,6 +589,7 @@ _WHITESPACE_RUNS = re.compile(r"\s+")
 _SEPARATOR_RUNS = re.compile(r"[-_.\s]+")
 
 
+@lru_cache(maxsize=64)  # detection asks about a match's token, then KL401 about the same value
 def looks_like_placeholder(value: str) -> bool:
     """A stand-in for a key (``your-api-key-here``, ``<KEY>``, ``sk-...``, ``ghp_xxxx``, ``changeme``).
 
