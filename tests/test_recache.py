@@ -84,8 +84,8 @@ def test_a_damaged_or_foreign_table_is_ignored(tmp_path):
     # A table whose entries compile to something else than their pattern: the engine's own check refuses it.
     _run(args, tmp_path)
     entries = marshal.loads(table.read_bytes())
-    regexes = {key: entry for key, entry in entries.items() if len(key) == 3}
-    assert regexes and len(regexes) < len(entries)  # the others: records' compiled __init__ code
+    regexes = {key: entry for key, entry in entries.items() if type(key[0]) is bool}
+    assert regexes and len(regexes) < len(entries)  # the others: records' compiled __init__ code, format summaries
     damaged = {key: (flags, b"\xff\xff\x00\x00" + code, groups, index, names)
                for key, (flags, code, groups, index, names) in regexes.items()}
     damaged.update((key, "not code") for key in entries if key not in regexes)
@@ -127,3 +127,51 @@ def test_every_pattern_is_the_same_whatever_the_hash_seed(tmp_path):
         (table,) = tmp_path.glob("regex-*.marshal")
         sizes.append(len(marshal.loads(table.read_bytes())))
     assert sizes == sizes[:1] * 4
+
+
+FORMAT_PROBE = r"""
+from keylint.providers import all_providers
+for provider in all_providers():
+    for fmt in provider.formats:
+        segments = fmt.segments
+        derived = (segments[0].literal if segments[0].is_literal else "",
+                   sum(len(s.literal) if s.is_literal else s.min_len for s in segments),
+                   sum(len(s.literal) if s.is_literal else s.max_len for s in segments),
+                   sorted(set("".join(s.literal or s.alphabet for s in segments))))
+        print(fmt.template, derived == (fmt.prefix, fmt.min_length, fmt.max_length, sorted(fmt.charset)))
+"""
+
+
+def test_format_summaries_kept_between_runs_are_what_the_templates_give(tmp_path):
+    probe = "from keylint import recache\nrecache.install()\n" + FORMAT_PROBE
+    runs = [_run(["-c", probe], tmp_path, enabled) for enabled in ("0", "1", "1")]  # plain, fills, reads
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert runs[0].stdout.count(" True\n") == len(runs[0].stdout.splitlines()) > 150
+
+
+def test_a_format_summary_is_kept_for_the_code_that_derived_it(monkeypatch):
+    from keylint.providers import schema
+
+    template = "abc_{hex:4}"
+    table = {("key-format", (1, 2), template): ("zzz", 1, 1, "z")}
+    monkeypatch.setattr(recache, "_state", {"table": table, "used": set()})
+    monkeypatch.setattr(schema, "_SOURCE_STAMP", (1, 3))  # schema.py changed since: not used
+    fmt = schema.KeyFormat(template)
+    assert (fmt.prefix, fmt.min_length, fmt.max_length, fmt.charset) == ("abc_", 8, 8, frozenset("abc_0123456789def"))
+    assert table[("key-format", (1, 3), template)] == ("abc_", 8, 8, "0123456789_abcdef")
+    monkeypatch.setattr(schema, "_SOURCE_STAMP", (1, 2))
+    assert schema.KeyFormat(template).prefix == "zzz"  # (what the table says: how it is found)
+
+
+def test_a_table_past_its_size_is_cut_back_to_what_a_run_used(tmp_path):
+    table = Path(recache.cache_file().replace(recache.cache_directory(), str(tmp_path), 1))
+    stale = {(False, f"pattern of an older version {i}", 0): (0, b"", 0, {}, ()) for i in range(recache._MAX_ENTRIES)}
+    table.write_bytes(marshal.dumps(stale))
+    table.chmod(0o600)
+    args = ["-m", "keylint", "scan", str(EXAMPLES), "--exit-zero", "--no-git", "-f", "json"]
+    assert _report(_run(args, tmp_path)) == _report(_run(args, tmp_path, enabled="0"))
+    kept = marshal.loads(table.read_bytes())
+    assert 100 < len(kept) < recache._MAX_ENTRIES and not set(kept) & set(stale)
+    _run(args, tmp_path)
+    assert marshal.loads(table.read_bytes()) == kept  # all it needs, and nothing new: not written again

@@ -19,10 +19,11 @@ grew (atomically, to a temporary file then renamed, so parallel runs never corru
 - Only on CPython 3.10-3.13, whose ``re`` internals this follows; elsewhere, or with
   ``KEYLINT_REGEX_CACHE=0``, nothing changes.
 
-The table keeps one other kind of compiled code: the ``__init__`` that :mod:`keylint.records` generates
-for each record class, as source, is compiled once and kept (see :func:`compile_source`), as Python keeps
-the bytecode of a module; that compiling was a twentieth of a pre-commit run. Like ``.pyc`` files, these
-entries are code that runs, trusted because the file is private to the user.
+The table keeps two other things that every run would otherwise derive again: the ``__init__`` that
+:mod:`keylint.records` generates for each record class, compiled (see :func:`compile_source`), as Python
+keeps the bytecode of a module; and values computed from keylint's own data by keylint's own code, under a
+key that includes the version of that code (see :func:`kept`). Like ``.pyc`` files, these entries are
+trusted because the file is private to the user.
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ import stat
 import sys
 from array import array
 from types import CodeType
+from typing import TYPE_CHECKING, Any, TypeVar
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
+# A table past this size is cut back, when written, to what the run that wrote it used: entries of older
+# keylint versions and forgotten configs go, what runs keep using stays.
 _MAX_ENTRIES = 4096
 _state: dict[str, object] = {}
 
@@ -115,7 +124,8 @@ def install() -> None:
     original = compiler.compile
     path = cache_file()
     table = _load(path)
-    _state.update(path=path, table=table, size=len(table), original=original)
+    used: set[object] = set()
+    _state.update(path=path, table=table, size=len(table), original=original, used=used)
 
     def compile_cached(pattern: object, flags: int = 0) -> object:
         if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:
@@ -123,6 +133,7 @@ def install() -> None:
         try:
             flags = int(flags)
             key = (type(pattern) is bytes, pattern, flags)
+            used.add(key)
             entry = table.get(key)
             if entry is not None:
                 try:
@@ -141,8 +152,7 @@ def install() -> None:
             compiled = _sre.compile(pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
         except Exception:  # an invalid pattern (re.error as usual), or internals this does not know
             return original(pattern, flags)
-        if len(table) < _MAX_ENTRIES:
-            table[key] = (final_flags, _pack(code), groups, groupindex, tuple(indexgroup))
+        table[key] = (final_flags, _pack(code), groups, groupindex, tuple(indexgroup))
         return compiled
 
     compiler.compile = compile_cached
@@ -155,12 +165,27 @@ def compile_source(source: str, filename: str) -> CodeType:
     if not isinstance(table, dict):
         return compile(source, filename, "exec")
     key = (filename, source)  # (regular expressions have three-part keys)
+    _state["used"].add(key)  # type: ignore[attr-defined]
     code = table.get(key)
     if not isinstance(code, CodeType):
-        code = compile(source, filename, "exec")
-        if len(table) < _MAX_ENTRIES:
-            table[key] = code
+        code = table[key] = compile(source, filename, "exec")
     return code
+
+
+def kept(key: tuple[Any, ...], compute: Callable[[], T], check: Callable[[Any], bool]) -> T:
+    """``compute()``, kept in the table between runs when it is installed.
+
+    ``key`` starts with a string naming the caller and holds everything the value depends on, the version of
+    the code that computes it included; the value is made of what marshal stores, and a kept value that
+    ``check`` refuses is computed again."""
+    table = _state.get("table")
+    if not isinstance(table, dict):
+        return compute()
+    _state["used"].add(key)  # type: ignore[attr-defined]
+    value = table.get(key)
+    if value is None or not check(value):
+        value = table[key] = compute()
+    return value
 
 
 def save() -> None:
@@ -168,6 +193,10 @@ def save() -> None:
     table = _state.get("table")
     if not isinstance(table, dict) or len(table) == _state.get("size"):
         return
+    entries = table
+    if len(table) > _MAX_ENTRIES:
+        used = _state["used"]
+        entries = {key: entry for key, entry in table.items() if key in used}  # type: ignore[operator]
     path = str(_state["path"])
     directory = os.path.dirname(path)
     temporary = f"{path}.{os.getpid()}.tmp"
@@ -175,7 +204,7 @@ def save() -> None:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            marshal.dump(table, handle)
+            marshal.dump(entries, handle)
         os.replace(temporary, path)
         _state["size"] = len(table)
     except (OSError, ValueError):

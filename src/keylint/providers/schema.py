@@ -9,14 +9,18 @@ generator of format-valid test keys, so a provider is pure data.
 
 from __future__ import annotations
 
+import os
 import re
-from functools import cached_property
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from keylint import recache
 from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
     import random
+    from collections.abc import Callable
+    from functools import cached_property
 
 ALPHABETS: dict[str, str] = {
     "base62": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -37,6 +41,7 @@ ALPHABETS: dict[str, str] = {
 _SLOT = re.compile(r"\{([A-Za-z0-9]+|\[[^\]]+\]):(\d+)(?:-(\d+))?\}")
 
 
+@cache  # the registry repeats a few classes many times
 def _expand_class(spec: str) -> str:
     """Expand a bracketed class such as ``[A-Za-z0-9._~-]`` into its characters."""
     body = spec[1:-1]
@@ -94,6 +99,63 @@ def parse_template(template: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+if TYPE_CHECKING:
+    derived = cached_property
+else:
+
+    class derived:
+        """A value computed from a format's template when first read, then kept on the object: functools'
+        cached_property without the lock that Python 3.11's takes on every first read (a run reads five of them
+        for each of some 200 formats; formats are read by one thread, and a value computed twice is the same)."""
+
+        def __init__(self, compute: Callable[[Any], Any]) -> None:
+            self.compute = compute
+            self.name = compute.__name__
+            self.__doc__ = compute.__doc__
+
+        def __get__(self, instance: Any, owner: type | None = None) -> Any:
+            if instance is None:
+                return self
+            value = instance.__dict__[self.name] = self.compute(instance)
+            return value
+
+
+@cache
+def _characters(text: str) -> frozenset[str]:
+    return frozenset(text)
+
+
+def _source_stamp() -> tuple[int, int] | None:
+    try:
+        info = os.stat(__file__)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+# What detection reads of every format on every run (its prefix, lengths and characters) is derived from the
+# template by this module, and kept between runs by keylint.recache: deriving it for some 200 formats was a
+# tenth of a pre-commit run. It is kept under the template and this file's modification time and size (as
+# Python keys a module's bytecode by its source), so that a change to the derivation never meets stale values.
+_SOURCE_STAMP = _source_stamp()
+
+
+def _summarize(template: str) -> tuple[str, int, int, str]:
+    """Prefix, shortest and longest length, and characters (in order, a string: many formats share one set)."""
+    segments = parse_template(template)
+    first = segments[0]
+    return (
+        first.literal if first.is_literal else "",
+        sum(len(s.literal) if s.is_literal else s.min_len for s in segments),
+        sum(len(s.literal) if s.is_literal else s.max_len for s in segments),
+        "".join(sorted(frozenset().union(*(_characters(s.literal or s.alphabet) for s in segments)))),
+    )
+
+
+def _is_summary(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 4
+
+
 @dataclass(frozen=True)
 class KeyFormat:
     """One credential kind of a provider, e.g. Stripe's live secret key."""
@@ -111,35 +173,39 @@ class KeyFormat:
     # Algolia's admin and search-only keys (both 32 hex): the variable name is then all that tells them apart.
     env_vars: tuple[str, ...] = ()
 
-    @cached_property
+    @derived
     def segments(self) -> tuple[Segment, ...]:
         return parse_template(self.template)
 
-    @cached_property
+    @derived
+    def _summary(self) -> tuple[str, int, int, str]:
+        """See _summarize."""
+        if _SOURCE_STAMP is None:
+            return _summarize(self.template)
+        key = ("key-format", _SOURCE_STAMP, self.template)
+        return recache.kept(key, lambda: _summarize(self.template), _is_summary)
+
+    @derived
     def prefix(self) -> str:
         """The leading literal text, the format's index for detection ("" when none)."""
-        first = self.segments[0]
-        return first.literal if first.is_literal else ""
+        return self._summary[0]
 
-    @cached_property
+    @derived
     def regex(self) -> re.Pattern[str]:
         return re.compile("".join(s.regex() for s in self.segments))
 
-    @cached_property
+    @derived
     def min_length(self) -> int:
-        return sum(len(s.literal) if s.is_literal else s.min_len for s in self.segments)
+        return self._summary[1]
 
-    @cached_property
+    @derived
     def max_length(self) -> int:
-        return sum(len(s.literal) if s.is_literal else s.max_len for s in self.segments)
+        return self._summary[2]
 
-    @cached_property
+    @derived
     def charset(self) -> frozenset[str]:
         """Every character a key of this format may contain."""
-        chars: set[str] = set()
-        for s in self.segments:
-            chars.update(s.literal or s.alphabet)
-        return frozenset(chars)
+        return _characters(self._summary[3])
 
     def generate(self, rng: random.Random | None = None) -> str:
         """A random key that passes this format completely (checksum included). For tests."""
