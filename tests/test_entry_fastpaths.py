@@ -75,6 +75,33 @@ def test_words_pattern_on_words_that_are_heads_of_others():
         assert (pattern.search(text) is not None) == any(w in text for w in words), text
 
 
+def _alternation_longest_first(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def test_longest_words_pattern_matches_what_the_alternation_matches():
+    words = ["ab", "abc", "abcd", "b", "xyz", "xy", "x-y"]
+    trie = re.compile(values.words_pattern(words, longest=True))
+    plain = _alternation_longest_first(words)
+    for text in ("", "a", "ab", "abc", "abcde", "abx", "xyzab", "x-y-z", "zzb", "babcd", "xxy"):
+        assert [(m.span(), m.group()) for m in trie.finditer(text)] == [
+            (m.span(), m.group()) for m in plain.finditer(text)
+        ], text
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12), noise=st.text(max_size=30))
+def test_detector_prefix_regex_finds_what_the_alternation_of_its_prefixes_finds(pieces, noise):
+    """Detection's prefix regex (a trie, longest prefix first) against the plain alternation it replaces."""
+    detector = detector_for(Settings())
+    prefixes = detector._prefix_list
+    plain = re.compile("(?<![A-Za-z0-9])(?:" + _alternation_longest_first(prefixes).pattern + ")")
+    text = noise.join(prefixes[i % len(prefixes)][: 1 + i % 7] + prefixes[(i // 7) % len(prefixes)] for i in pieces)
+    assert [(m.span(), m.group()) for m in detector._prefix_re.finditer(text)] == [
+        (m.span(), m.group()) for m in plain.finditer(text)
+    ]
+
+
 def test_directive_check_matches_what_ignorecase_matches():
     """Every character that re.IGNORECASE lets stand for a letter of "keylint:", and only those."""
     folded = re.compile("keylint:", re.IGNORECASE)

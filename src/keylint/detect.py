@@ -28,7 +28,7 @@ from keylint.model import Entry, Match
 from keylint.providers import Provider
 from keylint.providers.schema import KeyFormat
 from keylint.records import dataclass
-from keylint.values import is_reference, names_secret, normalized_name
+from keylint.values import is_reference, names_secret, normalized_name, words_pattern
 
 # Shortest run after a prefix that still counts as an attempt at a key (not a word like "sk-learn").
 _MIN_BODY_FOR_NEAR_MISS = 8
@@ -76,8 +76,9 @@ class Detector:
                 else:
                     self._by_prefix.setdefault(fmt.prefix, []).append(candidate)
         prefixes = sorted(self._by_prefix, key=len, reverse=True)
+        # The longest prefix at each position, as a trie (one branch per character, not one per prefix).
         self._prefix_re = re.compile(
-            "(?<![A-Za-z0-9])(?:" + "|".join(re.escape(p) for p in prefixes) + ")" if prefixes else "(?!)"
+            f"(?<![A-Za-z0-9])(?:{words_pattern(prefixes, longest=True)})" if prefixes else "(?!)"
         )
         # When several prefixes match at one position, every one of them is a candidate.
         self._prefix_list = prefixes

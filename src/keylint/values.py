@@ -237,8 +237,9 @@ def _placeholder_words() -> re.Pattern[str]:
     return re.compile(words_pattern(_PLACEHOLDER_WORDS))
 
 
-def words_pattern(words: Iterable[str]) -> str:
-    """A regex matching where any of ``words`` starts (the shortest one at that position).
+def words_pattern(words: Iterable[str], longest: bool = False) -> str:
+    """A regex matching where any of ``words`` starts: the shortest one at that position, or with
+    ``longest`` the longest one (what an alternation of the words, longest first, matches).
 
     The words as a trie: the regex engine follows one branch per character instead of trying
     every word at every position."""
@@ -250,10 +251,15 @@ def words_pattern(words: Iterable[str]) -> str:
         node[""] = {}
 
     def build(node: dict[str, dict]) -> str:
-        if "" in node:  # a word ends here: any longer one starting the same way adds no position
+        ends = "" in node
+        if ends and not longest:  # a word ends here: any longer one starting the same way adds no position
             return ""
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A longer word is tried first (greedy), this one where none goes on.
+        return f"(?:{pattern})?" if ends else pattern
 
     return build(root)
 
