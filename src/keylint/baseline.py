@@ -13,8 +13,8 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError
 from keylint.model import Finding
 from keylint.records import dataclass
@@ -22,6 +22,7 @@ from keylint.redact import fingerprint
 
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from keylint.config import Settings
     from keylint.engine import ScanReport

@@ -11,9 +11,11 @@ import argparse
 import os
 import sys
 from importlib import import_module
-from typing import Any
 
-from keylint import __version__
+from keylint import TYPE_CHECKING, __version__
+
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -11,11 +11,14 @@ import fnmatch
 import os
 import re
 import sys
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.model import Severity
 from keylint.providers.schema import KeyFormat, Provider
 from keylint.records import dataclass, field, replace
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 

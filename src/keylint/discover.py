@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import Settings, path_matches
 from keylint.model import Notice
 from keylint.parsers import format_for, matches_any
 from keylint.records import dataclass
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SKIP_DIRS = frozenset(
     {

@@ -12,9 +12,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
-from keylint import fastpath, limits, prefilter, suppress
+from keylint import TYPE_CHECKING, fastpath, limits, prefilter, suppress
 from keylint.config import Settings
 from keylint.detect import Detector
 from keylint.discover import Target, discover
@@ -25,6 +24,9 @@ from keylint.read import ReadError, read_text
 from keylint.records import dataclass, field
 from keylint.redact import fingerprint, scrub
 from keylint.rules import Problem, Rule, all_rules
+
+if TYPE_CHECKING:
+    from typing import Any
 
 TEMPLATE_MARKERS = (".example", ".sample", ".template", ".tmpl", ".tpl", ".dist", ".defaults")
 

@@ -24,7 +24,8 @@ import re
 from array import array
 from collections.abc import Iterable
 from itertools import accumulate, islice
-from typing import TYPE_CHECKING
+
+from keylint import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from keylint.config import Settings

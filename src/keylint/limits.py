@@ -23,7 +23,11 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_PARSE_TIMEOUT = 60.0
 DEFAULT_MAX_DEPTH = 1000

@@ -7,9 +7,12 @@ Every type here is plain data: no I/O, no printing.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.records import dataclass, field
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CATEGORIES = ("secret", "format", "hygiene", "placeholder", "leak", "stale", "verify", "parse")
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.values import names_secret, normalized_name, words_pattern
 
 if TYPE_CHECKING:

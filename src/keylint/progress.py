@@ -11,7 +11,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import TextIO
+
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 DELAY_SECONDS = 0.5  # scans shorter than this never show the bar
 REFRESH_SECONDS = 0.1

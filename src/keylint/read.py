@@ -9,10 +9,13 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from typing import BinaryIO
 
+from keylint import TYPE_CHECKING
 from keylint.config import Settings
 from keylint.model import Notice
+
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -37,12 +37,15 @@ import stat
 import sys
 from array import array
 from types import CodeType
-from typing import TYPE_CHECKING, Any, TypeVar
+
+from keylint import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any, TypeVar
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
 
 # A table past this size is cut back, when written, to what the run that wrote it used: entries of older
 # keylint versions and forgotten configs go, what runs keep using stays.

@@ -17,16 +17,17 @@ tests/test_records.py compares them with the standard implementation, feature by
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
 
+from keylint import TYPE_CHECKING
 from keylint.recache import compile_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = ["FrozenInstanceError", "dataclass", "field", "fields", "replace"]
-
-T = TypeVar("T")
 
 
 class FrozenInstanceError(AttributeError):

@@ -10,11 +10,14 @@ matched against the same directives by :func:`apply_late`.
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import Settings
 from keylint.model import Finding
 from keylint.records import dataclass
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _DIRECTIVE = re.compile(r"keylint:\s*(ignore-next-line|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 UNUSED_CODE = "KL002"

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
 
-from keylint import __version__, suppress
+from keylint import TYPE_CHECKING, __version__, suppress
 from keylint.config import ConfigError, Settings, load_settings, parse_fail_on, parse_size
 from keylint.model import Severity
 from keylint.records import replace
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import TextIO
+    from typing import Any, TextIO
 
     from keylint.progress import ProgressBar
 

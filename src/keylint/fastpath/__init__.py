@@ -32,8 +32,7 @@ with and without the prefilter (``KEYLINT_NO_PREFILTER=1``) are compared in test
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from keylint import TYPE_CHECKING
 from keylint.fastpath.reading import Reading, _lines
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+
+from keylint import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter

@@ -13,8 +13,8 @@ from array import array
 from bisect import bisect_left
 from itertools import chain, compress, count, islice, pairwise
 from operator import eq, itemgetter
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.fastpath.candidates import value_candidates
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry

@@ -9,8 +9,8 @@ and what libyaml alone refuses (control characters, long keys, deep nesting) is 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
 from keylint.parsers import yamlcore

@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
-from keylint import recache
+from keylint import TYPE_CHECKING, recache
 from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
     import random
     from collections.abc import Callable
     from functools import cached_property
+    from typing import Any
 
 ALPHABETS: dict[str, str] = {
     "base62": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",

@@ -12,13 +12,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, TextIO
 
+from keylint import TYPE_CHECKING
 from keylint.model import Finding
 from keylint.records import dataclass
 from keylint.redact import escape, mask
 
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from keylint.engine import ScanReport
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "html")
@@ -71,7 +73,7 @@ def render(fmt: str, report: ScanReport, options: ReportOptions) -> str:
     return _reporter(fmt).render(report, options)
 
 
-Writer = Callable[["ScanReport", ReportOptions, TextIO], None]
+Writer = Callable[["ScanReport", ReportOptions, "TextIO"], None]
 
 
 def render_written(write: Writer, report: ScanReport, options: ReportOptions) -> str:

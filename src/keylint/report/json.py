@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TextIO
-
+from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, finding_dict, render_written
 from keylint.report.jsonstream import write_json
 
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from keylint.engine import ScanReport
 
 

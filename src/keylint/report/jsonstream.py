@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from json import JSONEncoder
 from json.encoder import encode_basestring  # what the encoder itself uses for strings (ensure_ascii=False)
-from typing import Any, TextIO
+
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 _ENCODER = JSONEncoder(indent=2, ensure_ascii=False)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
-
+from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, render_written, shown_secret
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import TextIO
 
     from keylint.engine import ScanReport
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Entry, Severity
 from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from keylint.engine import FileContext, ScanContext
 
 _MODULES = ("parse", "secrets", "format", "hygiene", "placeholder", "leak", "stale", "verify")

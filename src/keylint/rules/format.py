@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.diagnose import (
     INVISIBLE,
     SMART_QUOTES,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.fix import edit_at, offset_of, requote
 from keylint.model import Entry, Match, ParseProblem, Severity
 from keylint.rules import Problem, rule

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.discover import display_path
 from keylint.model import Entry, Match, Severity
 from keylint.providers import by_id

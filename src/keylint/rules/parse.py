@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.model import Severity
 from keylint.rules import Problem, noop, rule
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.diagnose import looks_like_placeholder
 from keylint.model import Entry, Match, Severity
 from keylint.providers import all_providers, by_id

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.model import Entry, Match, Severity
 from keylint.providers import by_id
 from keylint.rules import Problem, rule

@@ -17,8 +17,8 @@ import re
 import time
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError
 from keylint.model import Entry, Finding, Match, Severity
 from keylint.records import dataclass
@@ -28,6 +28,7 @@ from keylint.rules.secrets import describe
 
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from keylint.config import Settings
     from keylint.engine import FileContext, FileSummary, ScanContext, ScanReport

@@ -13,7 +13,10 @@ Nothing here is imported unless ``--verify`` is given (the CLI options live in
 
 from __future__ import annotations
 
-from typing import Any
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def run_stage(report: Any, args: Any) -> None:

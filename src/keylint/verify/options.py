@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError, Settings
 from keylint.records import dataclass
+
+if TYPE_CHECKING:
+    from typing import Any
 
 BASE_URL_ENV = "KEYLINT_VERIFY_BASE_URL"
 

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from keylint import TYPE_CHECKING
 from keylint.records import dataclass, field
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Every scan imports this module (the provider records hold checks) and only --verify runs build
 # requests: json, base64 and urllib.parse are imported where they are used, and the data classes
