@@ -33,6 +33,7 @@ NOT_ON_A_SCAN = [
     "yaml",  # the YAML fast path reads the common shapes without PyYAML (keylint.parsers.yamlcore)
     "keylint.parsers.yaml",
     "datetime",  # (PyYAML's constructor imported it)
+    "typing",  # modules import typing's names under keylint.TYPE_CHECKING only
 ]
 
 # A project that depends on keylint and runs it, with other tools' tables but none of its own.
