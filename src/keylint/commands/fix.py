@@ -16,7 +16,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
 

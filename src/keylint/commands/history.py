@@ -13,8 +13,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError, Settings
 from keylint.records import dataclass, replace
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.fastpath.reading import Reading
 from keylint.model import Entry
 

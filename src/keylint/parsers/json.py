@@ -19,10 +19,12 @@ import json
 import re
 from bisect import bisect_right
 from json.decoder import scanstring
-from typing import Any
 
-from keylint import limits
+from keylint import TYPE_CHECKING, limits
 from keylint.model import Entry, ParseProblem, ParseResult
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

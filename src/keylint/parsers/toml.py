@@ -22,10 +22,12 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from typing import Any
 
-from keylint import limits
+from keylint import TYPE_CHECKING, limits
 from keylint.model import Entry, ParseProblem, ParseResult
+
+if TYPE_CHECKING:
+    from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -33,7 +33,6 @@ import base64
 import binascii
 import re
 from bisect import bisect_right
-from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
@@ -48,7 +47,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from keylint import limits
+from keylint import TYPE_CHECKING, limits
 from keylint.model import Entry, ParseProblem, ParseResult
 from keylint.parsers import yamlcore
 from keylint.parsers.yamlcore import STR_TAG as _STR_TAG
@@ -56,6 +55,9 @@ from keylint.parsers.yamlcore import TAG_PREFIX as _TAG_PREFIX
 from keylint.parsers.yamlcore import resolve as _resolve
 from keylint.parsers.yamlcore import short_tag as _short_tag
 from keylint.records import replace
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Report aliases that expand to this many values (and far more than the file holds).
 ALIAS_EXPANSION_LIMIT = 100_000

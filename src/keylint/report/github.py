@@ -14,8 +14,7 @@ another one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
-
+from keylint import TYPE_CHECKING
 from keylint.model import Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, render_written, shown_secret
@@ -23,6 +22,7 @@ from keylint.report.text import summary_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import TextIO
 
     from keylint.engine import ScanReport
 

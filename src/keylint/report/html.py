@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from typing import TYPE_CHECKING
 
+from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Finding, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, shown_secret

@@ -12,9 +12,9 @@ XML 1.0 cannot carry at all are replaced first.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
+from keylint import TYPE_CHECKING
 from keylint.redact import escape
 from keylint.report import ReportOptions, shown_secret
 

@@ -7,9 +7,9 @@ Code scanning needs rule ``help``, result ``partialFingerprints`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
+from keylint import TYPE_CHECKING
 from keylint.model import Finding, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, render_written, shown_secret
@@ -17,6 +17,8 @@ from keylint.report.jsonstream import write_json
 from keylint.rules import all_rules
 
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from keylint.engine import ScanReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

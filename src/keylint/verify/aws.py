@@ -14,9 +14,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from keylint import TYPE_CHECKING
 from keylint.records import replace
 
 if TYPE_CHECKING:

@@ -26,7 +26,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+
+from keylint import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_NAME = "verify-v1.json"
 LOCK_NAME = "verify-v1.lock"

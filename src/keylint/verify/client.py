@@ -30,15 +30,17 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 import httpcore
 import httpx
 
-from keylint import __version__
+from keylint import TYPE_CHECKING, __version__
 from keylint.records import dataclass
 from keylint.verify.options import BaseURL, VerifyOptions
 from keylint.verify.spec import MAX_BODY_BYTES, Prepared, default_outcome, interpret
+
+if TYPE_CHECKING:
+    from typing import Any
 
 USER_AGENT = f"keylint/{__version__} (+live key verification)"
 

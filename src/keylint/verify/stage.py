@@ -23,8 +23,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError, Settings
 from keylint.model import Entry, Finding, Match
 from keylint.records import dataclass, field
@@ -35,6 +35,8 @@ from keylint.verify.pairing import Item, find_params
 from keylint.verify.spec import Check, Unverifiable, check_for, checks_of, partner_kinds, prepare
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from keylint.engine import FileSummary, ScanReport
     from keylint.providers import Provider
 
