@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import cache
 
 MAX_ENTRIES = 1_000_000
 MAX_DEPTH = 1000  # libyaml's own limit; the pure-Python parser has none and key paths would grow quadratically
@@ -98,6 +99,7 @@ def short_tag(tag: str) -> str:
     return tag[len(TAG_PREFIX) :] if tag.startswith(TAG_PREFIX) else tag
 
 
+@cache  # asked for every YAML file
 def libyaml_installed() -> bool:
     """Does PyYAML read with libyaml (its C extension ``yaml._yaml``)? Asked without importing PyYAML: the
     import system is asked where the extension would be loaded from, unless PyYAML is loaded already."""
