@@ -116,7 +116,15 @@ env-vars = ["ACME_API_KEY"]
 
 @pytest.mark.parametrize(
     "config",
-    ['bogus = 1\n', 'ignore = ["KL999"]\n', 'fail-on = "sometimes"\n', "[[providers]]\nid = 'x'\n", "not toml ["],
+    [
+        'bogus = 1\n',
+        'ignore = ["KL999"]\n',
+        'fail-on = "sometimes"\n',
+        "[[providers]]\nid = 'x'\n",
+        "[[providers]]\nid = 'x'\ntemplate = ''\n",
+        "[[providers]]\nid = 'x'\ntemplate = 'x_{nope:3}'\n",
+        "not toml [",
+    ],
 )
 def test_bad_config_is_a_usage_error(cli, tmp_path, config):
     write(tmp_path, ".keylint.toml", config)

@@ -203,7 +203,7 @@ def _provider(spec: Any, where: str) -> Provider:
             needs_context=bool(spec.get("needs-context", False)),
         )
         try:
-            _ = fmt.regex
+            _ = fmt.regex, fmt.prefix
         except (ValueError, re.error) as error:
             raise ConfigError(f"{where}: bad template {template!r}: {error}") from None
         if not fmt.prefix and not fmt.needs_context:

@@ -96,6 +96,8 @@ def parse_template(template: str) -> tuple[Segment, ...]:
         pos = slot.end()
     if pos < len(template):
         segments.append(Segment(literal=template[pos:]))
+    if not segments:
+        raise ValueError("a template cannot be empty")
     return tuple(segments)
 
 
