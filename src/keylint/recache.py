@@ -191,6 +191,16 @@ def kept(key: tuple[Any, ...], compute: Callable[[], T], check: Callable[[Any], 
     return value
 
 
+def source_stamp(path: str) -> tuple[int, int] | None:
+    """The modification time and size of a source file, as Python keys a module's bytecode: the version of the
+    code for :func:`kept` keys (None when it cannot be read: do not keep then)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def save() -> None:
     """Write the table back when this run compiled new patterns (best effort: a cache, never an error)."""
     table = _state.get("table")

@@ -9,7 +9,6 @@ generator of format-valid test keys, so a provider is pure data.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 
@@ -127,19 +126,11 @@ def _characters(text: str) -> frozenset[str]:
     return frozenset(text)
 
 
-def _source_stamp() -> tuple[int, int] | None:
-    try:
-        info = os.stat(__file__)
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size
-
-
 # What detection reads of every format on every run (its prefix, lengths and characters) is derived from the
 # template by this module, and kept between runs by keylint.recache: deriving it for some 200 formats was a
 # tenth of a pre-commit run. It is kept under the template and this file's modification time and size (as
 # Python keys a module's bytecode by its source), so that a change to the derivation never meets stale values.
-_SOURCE_STAMP = _source_stamp()
+_SOURCE_STAMP = recache.source_stamp(__file__)
 
 
 def _summarize(template: str) -> tuple[str, int, int, str]:
