@@ -254,7 +254,12 @@ def words_pattern(words: Iterable[str], longest: bool = False) -> str:
     if _SOURCE_STAMP is None:
         return _trie_pattern(words, longest)
     key = ("words-pattern", _SOURCE_STAMP, words, longest)
-    return recache.kept(key, lambda: _trie_pattern(words, longest), lambda value: type(value) is str)
+    return recache.kept(key, lambda: (_trie_pattern(words, longest),), _is_kept_pattern)[0]
+
+
+def _is_kept_pattern(value: object) -> bool:
+    # Wrapped in a 1-tuple: a damaged table's stray string is refused, not taken for a pattern.
+    return type(value) is tuple and len(value) == 1 and type(value[0]) is str
 
 
 def _trie_pattern(words: tuple[str, ...], longest: bool) -> str:
