@@ -158,3 +158,22 @@ def test_fingerprint_stable_across_line_moves_and_bound_to_secret(cli, key, tmp_
     other = cli("scan", ".", "-f", "json", cwd=tmp_path).json()["findings"][0]["fingerprint"]
     assert first == moved != other
     assert one[4:12] not in first
+
+
+@pytest.mark.parametrize("cwd", ["root", "root/a", "root/a/b", "elsewhere"])
+@pytest.mark.parametrize("given", ["root", "root/a", "relative root"])
+def test_walk_display_paths_are_display_path_of_each_file(tmp_path, monkeypatch, cwd, given):
+    # Discovery derives a file's display from its directory's; it must equal asking display_path per file,
+    # including names that start with ".." and walks from above, below and beside the current directory.
+    from keylint.config import Settings
+    from keylint.discover import Target, discover, display_path
+
+    root = tmp_path / "root"
+    for name in ("a/b/c/x.yaml", "a/..dots/z.toml", "..odd/y.env", "..f.yaml", "top.json"):
+        write(root, name, "a: 1\n")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / cwd)
+    start = os.path.relpath(root) if given == "relative root" else str(tmp_path / given)
+    targets = [t for t in discover([start], Settings()) if isinstance(t, Target)]
+    assert len(targets) >= 2
+    assert [t.display for t in targets] == [display_path(t.path) for t in targets]

@@ -73,6 +73,25 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
+def _relative_dir(directory: str) -> str | None:
+    """``directory`` relative to the current directory (``/``-separated) when it lies there, else None."""
+    try:
+        rel = os.path.relpath(directory)
+    except ValueError:  # another drive on Windows
+        return None
+    return None if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _child_display(parent: str | None, path: str, name: str) -> str:
+    """display_path(path) for the entry ``name`` of a directory whose relative form is ``parent``: relpath is
+    lexical, so below the current directory it is the parent's plus the name (a call of relpath per file
+    was half of discovery); elsewhere it is asked."""
+    if parent is None:
+        return display_path(path)
+    rel = name if parent == "." else f"{parent}/{name}"
+    return path if rel.startswith("..") else rel
+
+
 def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
@@ -133,9 +152,10 @@ def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> It
             yield Notice(directory, f"{directory}: cannot list directory ({error.strerror or error})", "error")
             continue
         subdirs: list[str] = []
+        relative = _relative_dir(directory)
         for entry in entries:
             path = entry.path
-            display = display_path(path)
+            display = _child_display(relative, path, entry.name)
             try:
                 is_link = entry.is_symlink()
                 if is_link and not settings.follow_symlinks:
