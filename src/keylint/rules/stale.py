@@ -9,9 +9,6 @@ post stage; drift compares the files of one scan.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import os
 import re
 import time
@@ -92,6 +89,8 @@ _SAS_PARAM = re.compile(r"(?:^|[?&;\s])(se|st|sig|sv)=([^&;\s\"']*)")
 
 
 def _b64url(text: str | bytes) -> bytes:
+    import base64  # here, not at the top: only a token that looks like a JWT or macaroon needs it
+
     if isinstance(text, str):
         text = text.encode("ascii")
     return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
@@ -104,9 +103,11 @@ def _numeric_date(value: Any) -> float | None:
 
 
 def _json_object(segment: str) -> dict[str, Any] | None:
+    import json
+
     try:
         data = json.loads(_b64url(segment))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
         return None
     return data if isinstance(data, dict) else None
 
@@ -190,8 +191,10 @@ def _pypi_tokens(value: str) -> Iterator[Validity]:
     for found in _PYPI.finditer(value):
         try:
             caveats = macaroon_caveats(_b64url(found.group(1)))
-        except (ValueError, binascii.Error):
+        except ValueError:  # binascii.Error is one
             continue
+        import json  # here, not at the top: only a PyPI token needs it, a scan with text output may not load it
+
         expires = not_before = None
         for caveat in caveats or ():
             try:
