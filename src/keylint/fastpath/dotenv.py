@@ -3,7 +3,7 @@ parser.
 
 A large .env file has millions of lines and almost none matter, so no Python code runs per line: one regex (in C)
 reads every line of a block, the names' hashes go to the duplicate check in bulk, the names are asked about per
-distinct generalised form (``Prefilter.generalize_names``) and the values through ``ValueCandidates``.
+digit shape (``_named_lines``) and the values through ``ValueCandidates``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
     candidates = value_candidates(prefilter)
-    name_matters = prefilter.name_matters
     value_matters = prefilter.value_matters
     keys: list[tuple[str, int]] = []
     entries: list[Entry] = []
@@ -58,10 +57,7 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
         hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
-        # Names: numbered variables (SERVICE_HOST_17) share a generalised form, asked about once.
-        forms = prefilter.generalize_names("\n".join(names)).split("\n")
-        named = {form for form in set(forms) if form and name_matters(form)}
-        wanted = set(compress(count(), map(named.__contains__, forms))) if named else set()
+        wanted = _named_lines(names, prefilter)
         for index in candidates.possible(list(map(itemgetter(1), rows))):
             value = rows[index][1]
             if value[:1] in ("'", '"'):
@@ -81,6 +77,38 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     if _any_equal(hashes):
         return None  # a duplicate: the full parser reports it
     return Reading(entries, keys)
+
+
+# Every digit as 0: a name's digit shape (SERVICE_HOST_17 -> SERVICE_HOST_00), made in C for a whole block.
+_DIGITS_AS_ZERO = str.maketrans("123456789", "0" * 9)
+
+
+def _named_lines(names: list[str], prefilter: Prefilter) -> set[int]:
+    """Indices of the ``names`` that matter (an empty name never does).
+
+    Numbered variables (SERVICE_HOST_17) are asked about once per digit shape: within a shape the names differ
+    only in their digits' values, so they share a generalised form (``Prefilter.generalize_names``) unless that
+    form keeps a digit, which the same shape written with 1s instead of 0s tells. Names of such shapes
+    (OAUTH2_TOKEN, when digits inside words count) are generalised and asked about one by one."""
+    generalize = prefilter.generalize_names
+    name_matters = prefilter.name_matters
+    shapes = "\n".join(names).translate(_DIGITS_AS_ZERO).split("\n")
+    distinct = "\n".join(set(shapes))  # generalised all at once, and written with 1s to see which keep a digit
+    forms = generalize(distinct).split("\n")
+    forms_with_ones = generalize(distinct.replace("0", "1")).split("\n")
+    named: set[str] = set()
+    mixed: set[str] = set()  # shapes whose names may answer differently
+    for shape, form, with_ones in zip(distinct.split("\n"), forms, forms_with_ones, strict=True):
+        if form != with_ones:
+            mixed.add(shape)
+        elif shape and name_matters(form):
+            named.add(shape)
+    wanted = set(compress(count(), map(named.__contains__, shapes))) if named else set()
+    if mixed:
+        for index in compress(count(), map(mixed.__contains__, shapes)):
+            if name_matters(generalize(names[index])):
+                wanted.add(index)
+    return wanted
 
 
 def _any_equal(runs: list[array[int]]) -> bool:
