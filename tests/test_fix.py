@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import os
@@ -206,11 +207,25 @@ def _naive_line_starts(text: str) -> list[int]:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "a", "\n", "a\nb", "a\nb\n", "\n\n\r\n", "x\n" * 600_000 + "tail", "y" * (1 << 20) + "\nz\n"]
+    "text",
+    ["", "a", "\n", "a\nb", "a\nb\n", "\n\n\r\n", "x\n" * 600_000 + "tail", "y" * (1 << 20) + "\nz\n", "\n" * 9000],
 )
-def test_line_starts_are_where_lines_start(text):
+def test_offsets_and_positions_agree_with_a_table_of_line_starts(text):
+    """The block index (fix._first_lines) gives what a table of every line's start gives, at block edges too."""
+    import random
     from types import SimpleNamespace
 
-    from keylint.fix import line_starts
+    from keylint import fix
 
-    assert list(line_starts(SimpleNamespace(text=text, notes={}))) == _naive_line_starts(text)
+    ctx = SimpleNamespace(text=text, notes={})
+    starts = _naive_line_starts(text)
+    rng = random.Random(len(text))
+    lines = {1, len(starts), *rng.sample(range(1, len(starts) + 1), min(len(starts), 3000))}
+    for line in lines:
+        assert fix.offset_of(ctx, line, 1) == starts[line - 1], line
+    assert fix.offset_of(ctx, 0, 1) is None and fix.offset_of(ctx, len(starts) + 1, 1) is None
+    edges = {o for k in range(0, len(text) + 1, fix._BLOCK) for o in (k - 1, k, k + 1) if 0 <= o < len(text)}
+    offsets = {0, *edges, *rng.sample(range(len(text)), min(len(text), 3000))} if text else set()
+    for offset in offsets:
+        line = bisect.bisect_right(starts, offset)
+        assert fix.position_at(ctx, offset) == (line, offset - starts[line - 1] + 1), offset

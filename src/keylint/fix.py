@@ -22,8 +22,9 @@ from __future__ import annotations
 import codecs
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate, islice
+from itertools import accumulate
 
 from keylint import TYPE_CHECKING
 
@@ -67,36 +68,46 @@ class Edit(tuple):  # a plain tuple: hashable, ordered, and no class generation 
 # -- building edits (used by rules) -------------------------------------------------
 
 
-def line_starts(ctx: FileContext) -> array[int]:
-    starts = ctx.notes.get("line_starts")
-    if starts is None:
-        starts = array("q", [0])  # 8 bytes a line: a list of ints costs 36 (65 MB for a 50 MB .env file)
+# Text offsets <-> (line, column) through the line number at every _BLOCK-th character: counting line breaks
+# a block at a time is done in C, and a lookup then walks at most one block. A table of every line's start
+# would cost a Python step per line of the file (a third of a second on a 50 MB .env) for the few lines a
+# fix touches.
+_BLOCK = 4096
+
+
+def _first_lines(ctx: FileContext) -> array[int]:
+    """The line number (1-based) that holds the character at every multiple of _BLOCK."""
+    firsts = ctx.notes.get("first_lines")
+    if firsts is None:
         text = ctx.text
-        begin = 0
-        # A block of lines at a time, their lengths summed in C (a Python step per line took a second on 50 MB).
-        while begin < len(text):
-            end = text.find("\n", begin + (1 << 20))
-            end = len(text) if end < 0 else end + 1
-            lengths = map(len, text[begin:end].split("\n")[:-1])  # the lines that end in a break
-            starts.extend(islice(accumulate(map((1).__add__, lengths), initial=begin), 1, None))
-            begin = end
-        ctx.notes["line_starts"] = starts
-    return starts
+        count = text.count
+        firsts = array("q", accumulate((count("\n", at, at + _BLOCK) for at in range(0, len(text), _BLOCK)), initial=1))
+        ctx.notes["first_lines"] = firsts
+    return firsts
 
 
 def offset_of(ctx: FileContext, line: int, column: int) -> int | None:
-    starts = line_starts(ctx)
-    if not 1 <= line <= len(starts):
+    firsts = _first_lines(ctx)
+    if not 1 <= line <= firsts[-1]:
         return None
-    return starts[line - 1] + column - 1
+    text = ctx.text
+    block = bisect_right(firsts, line) - 1
+    at = block * _BLOCK
+    if firsts[block] == line:
+        start = text.rfind("\n", 0, at) + 1  # the line began at or before the block's first character
+    else:
+        start = at
+        for _ in range(line - firsts[block]):
+            start = text.index("\n", start) + 1
+    return start + column - 1
 
 
 def position_at(ctx: FileContext, offset: int) -> tuple[int, int]:
-    from bisect import bisect_right
-
-    starts = line_starts(ctx)
-    index = bisect_right(starts, offset) - 1
-    return index + 1, offset - starts[index] + 1
+    firsts = _first_lines(ctx)
+    text = ctx.text
+    block = min(offset // _BLOCK, len(firsts) - 1)
+    line = firsts[block] + text.count("\n", block * _BLOCK, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def edit_at(ctx: FileContext, offset: int, old: str, new: str) -> Edit | None:
