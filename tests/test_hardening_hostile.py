@@ -478,3 +478,23 @@ def test_permissions_of_the_hostile_tree_are_left_alone(tmp_path):
     after = os.stat(path)
     assert stat.S_IMODE(after.st_mode) == 0o640 and after.st_mtime_ns == before.st_mtime_ns
     assert path.read_text() == f"GITHUB_TOKEN={HIDDEN}\n"
+
+
+def test_special_files_under_config_names_are_skipped_with_a_notice(cli, tmp_path, reference):
+    """A named pipe or socket met while walking is never opened (a pipe would wait for a writer), and the
+    report says it was skipped instead of leaving it out silently; other special files stay unmentioned."""
+    import socket
+
+    write_normal(tmp_path)
+    os.mkfifo(tmp_path / ".env.local")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "settings.yaml"))
+        os.mkfifo(tmp_path / "not-a-config.bin")
+        run = scan(cli, tmp_path)
+    report = run.json()
+    assert run.seconds < 10
+    assert normal_findings(report) == reference
+    for name in (".env.local", "settings.yaml"):
+        (notice,) = notices(report, name)
+        assert notice["kind"] == "skipped" and "not a regular file" in notice["message"]
+    assert notices(report, "not-a-config.bin") == []

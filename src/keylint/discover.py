@@ -184,4 +184,8 @@ def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> It
                     continue
                 seen_files.add(ident_file)
                 yield Target(path, display, fmt, st.st_size)
+            elif _format(entry.name, settings, explicit=False) is not None:
+                # A named pipe, socket or device under a config file's name: reading it could block or never
+                # end, so it is skipped, and said so rather than silently missing from the scan.
+                yield Notice(display, f"{display}: not a regular file, skipped", "skipped")
         stack.extend(reversed(subdirs))
