@@ -7,6 +7,7 @@ import re
 from keylint import TYPE_CHECKING
 from keylint.fastpath.reading import Reading
 from keylint.model import Entry
+from keylint.parsers.json import _CONSTANTS, MAX_DEPTH
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,15 +22,6 @@ _EMPTY_CONTAINER = re.compile(r"\[\]|\{\}")
 # One step of the walk: a value with the member name before it, if any, or a closing bracket. What lies
 # between steps (whitespace, commas) is skipped by finditer.
 _STEP = re.compile(r'(?:"([^"]*)"[ \n]*:[ \n]*)?(?:"([^"]*)"|([\[{])|([^\s,\]}]+))|[\]}]')
-# The tags parsers/json gives bare values (numbers not listed: int, or float with a fraction or exponent).
-_BARE_TAGS = {
-    "true": "bool",
-    "false": "bool",
-    "null": "null",
-    "NaN": "float",
-    "Infinity": "float",
-    "-Infinity": "float",
-}
 
 
 class _Duplicate(ValueError):
@@ -57,7 +49,6 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
     import json
 
     from keylint import limits
-    from keylint.parsers.json import MAX_DEPTH
 
     if "\\" in text:
         return None  # escapes: values differ from their source text
@@ -169,7 +160,7 @@ def _walk(text: str, value_matters: Callable[[str], bool], name_matters: Callabl
                 column=start - text.rfind("\n", 0, start),
                 quote='"' if string is not None else "",
                 key_line=value_line - text.count("\n", step.start(), start) if name is not None else value_line,
-                tag=None if string is not None else _BARE_TAGS.get(bare) or _number_tag(bare),
+                tag=None if string is not None else _bare_tag(bare),
             )
         )
     return entries
@@ -194,5 +185,13 @@ def _indices_matter(prefilter: Prefilter, count: int) -> bool:
     return False
 
 
-def _number_tag(number: str) -> str:
-    return "float" if "." in number or "e" in number or "E" in number else "int"
+# The tags parsers/json gives bare values: its constants, -Infinity, and numbers (int, or float with a fraction
+# or an exponent).
+_CONSTANT_TAGS = {**dict(_CONSTANTS), "-Infinity": "float"}
+
+
+def _bare_tag(bare: str) -> str:
+    tag = _CONSTANT_TAGS.get(bare)
+    if tag is not None:
+        return tag
+    return "float" if "." in bare or "e" in bare or "E" in bare else "int"
