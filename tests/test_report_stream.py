@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keylint.report import FORMATS, ReportOptions, render, write
-from keylint.report.jsonstream import write_json
+from keylint.model import Finding, Severity
+from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, render, write
+from keylint.report.json import finding_text
+from keylint.report.jsonstream import Encoded, encode, write_json
 from test_reports import sample_report
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
@@ -124,3 +126,41 @@ def test_a_report_that_fails_half_way_leaves_no_partial_file(cli, tmp_path, key,
     monkeypatch.setattr(json_report, "write", real_write)
     assert cli("scan", ".", "--isolated", "--no-git", "-f", "json", "-o", "/dev/null", cwd=tmp_path).code == 1
     assert not (tmp_path / "dev").exists()
+
+
+def _finding(draw: st.DrawFn) -> Finding:
+    text = st.text(max_size=12)  # control, bidi and surrogate characters included: escaped or not alike
+    position = st.integers(min_value=-1, max_value=10**6)
+    return Finding(
+        rule=draw(text),
+        name=draw(text),
+        severity=draw(st.sampled_from(Severity)),
+        category=draw(text),
+        path=draw(text),
+        # a field of an unusual type (a boolean position, a number for a provider) takes the dictionary's way
+        line=draw(position | st.booleans()),
+        column=draw(position),
+        key=draw(st.none() | text),
+        provider=draw(st.none() | text | st.integers()),
+        message=draw(text),
+        secret=draw(st.none() | st.text(max_size=40)),
+        fingerprint=draw(text),
+        extra=draw(st.dictionaries(st.sampled_from((*EXTRA_FIELDS, "kind", "context")), documents, max_size=4)),
+    )
+
+
+findings = st.composite(_finding)()
+
+
+@settings(max_examples=300, deadline=None)
+@given(findings, st.booleans(), st.integers(min_value=0, max_value=3))
+def test_a_finding_is_laid_out_as_its_dictionary_would_be(finding, show_secrets, level):
+    options = ReportOptions(show_secrets=show_secrets)
+    assert finding_text(finding, options, level) == encode(finding_dict(finding, options), level)
+
+
+@pytest.mark.parametrize("texts, level, expected", [([], 0, "[]"), (["1", '"a"'], 1, '[\n    1,\n    "a"\n  ]')])
+def test_encoded_arrays_are_written_as_their_texts(texts, level, expected):
+    out = io.StringIO()
+    write_json(Encoded(iter(texts)), out, level)
+    assert out.getvalue() == expected

@@ -41,6 +41,10 @@ def shown_secret(finding: Finding, options: ReportOptions) -> str | None:
     return escape(finding.secret) if options.show_secrets else mask(finding.secret)
 
 
+# What of a finding's ``extra`` the machine formats show, in this order, when it is there.
+EXTRA_FIELDS = ("verification", "git", "commit", "date", "present_at_head", "fix_suggestion")
+
+
 def finding_dict(finding: Finding, options: ReportOptions) -> dict[str, Any]:
     """The JSON shape of one finding (also the base of the other machine formats)."""
     data: dict[str, Any] = {
@@ -57,7 +61,7 @@ def finding_dict(finding: Finding, options: ReportOptions) -> dict[str, Any]:
         "secret": shown_secret(finding, options),
         "fingerprint": finding.fingerprint,
     }
-    for name in ("verification", "git", "commit", "date", "present_at_head", "fix_suggestion"):
+    for name in EXTRA_FIELDS:
         if name in finding.extra:
             data[name] = finding.extra[name]
     return data

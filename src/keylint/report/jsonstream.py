@@ -25,8 +25,9 @@ def write_json(value: Any, out: TextIO, level: int = 0) -> None:
     """Write ``value`` to ``out`` as JSON, ``level`` levels deep (dictionary keys are strings).
 
     An iterator in ``value`` is written as a JSON array an element at a time, so a report's list of
-    findings can be a generator that makes each one as it is written. Dictionaries and lists around
-    it are walked; everything else (an iterator's elements included) is encoded in one go.
+    findings can be a generator that makes each one as it is written; an :class:`Encoded` array's
+    elements are written as the text they are. Dictionaries and lists around them are walked;
+    everything else (an iterator's elements included) is encoded in one go.
     """
     if isinstance(value, dict) and value:
         members = ((encode_basestring(key) + ": ", item) for key, item in value.items())
@@ -34,24 +35,37 @@ def write_json(value: Any, out: TextIO, level: int = 0) -> None:
     elif isinstance(value, list) and value:
         _write_items((("", item) for item in value), out, level, "[]", walk=True)
     elif isinstance(value, Iterator):
-        _write_items((("", item) for item in value), out, level, "[]", walk=False)
+        _write_items((("", encode(item, level + 1)) for item in value), out, level, "[]", walk=False)
+    elif isinstance(value, Encoded):
+        _write_items((("", text) for text in value.texts), out, level, "[]", walk=False)
     else:
         out.write(encode(value, level))
+
+
+class Encoded:
+    """An array whose elements arrive as JSON text, each laid out already for the level it is written at
+    (one deeper than the array's): a report's findings, laid out by a function of their own
+    (:func:`keylint.report.json.finding_text`) instead of as dictionaries."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = texts
 
 
 def _write_items(items: Iterable[tuple[str, Any]], out: TextIO, level: int, brackets: str, walk: bool) -> None:
     """An object's members (labelled ``"key": ``) or an array's elements (unlabelled), laid out as the
     indenting encoder does; ``brackets`` alone when there are none. ``walk``: write each item with
-    :func:`write_json`, else encode it in one go."""
+    :func:`write_json`, else the item is its JSON text."""
     separator = "\n" + "  " * (level + 1)
     out.write(brackets[0])
     empty = True
     for label, item in items:
-        out.write((separator if empty else "," + separator) + label)
         if walk:
+            out.write((separator if empty else "," + separator) + label)
             write_json(item, out, level + 1)
-        else:
-            out.write(encode(item, level + 1))
+        else:  # one write per element: a report's findings are tens of thousands of them
+            out.write((separator if empty else "," + separator) + label + item)
         empty = False
     out.write(brackets[1] if empty else "\n" + "  " * level + brackets[1])
 
