@@ -9,17 +9,21 @@ position, and the prefilter's name cache for key paths.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 import sys
+import time
 from collections import Counter
+from collections.abc import Iterable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keylint import detect, diagnose, redact, suppress, values
 from keylint.config import Settings
-from keylint.engine import FileContext, detector_for, is_template
+from keylint.engine import _VALUE_MARKER, FileContext, detector_for, is_template
 from keylint.gitinfo import GitState
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
@@ -252,11 +256,12 @@ def test_benign_kind_and_references_are_the_plain_answers(shape, head, tail, cut
         assert values.has_embedded_reference(value) == bool(values._EMBEDDED_REFERENCE.search(value)), value
 
 
-def _matchless_contexts():
-    """Every entry of the lint corpus and of generated files of valid keys, in a context a rule may
-    react to (a template, a tracked file, an environment), for each file."""
+def _matchless_contexts(extra: Iterable[tuple[str, str]] = ()):
+    """Every entry of the lint corpus, of generated files of valid keys and of ``extra`` (name, text) files, in
+    a context a rule may react to (a template, a tracked file, an environment), for each file."""
     files = [(example.name, example.text) for make in DAMAGE.values() for example in make()]
     files += list(valid_files(0).items())
+    files += extra
     for name, text in files:
         fmt = format_for(name) or "lines"
         parsed = parse(fmt, text)
@@ -291,3 +296,57 @@ def test_rules_about_a_match_report_nothing_without_one():
             for rule in about_a_match:
                 assert not list(rule.check(entry, [], ctx)), (rule.code, ctx.display, entry.key)
     assert entries > 1000
+
+
+def _jwt(claims: dict[str, object]) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJlc2lnbmF0dXJl"
+
+
+# Values each rule about a value marker reports, and near misses of them (in a .env file, also read as YAML).
+_MARKED_VALUES = "\n".join(
+    f"{name}={value}"
+    for name, value in (
+        ("DATABASE_URL", "postgres://app:Zk29fQ8wLpXr@db.internal:5432/app"),
+        ("DOCS_URL", "https://example.org/path?x=1"),
+        ("TLS_KEY", '"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA\\n-----END RSA PRIVATE KEY-----"'),
+        ("OLD_TOKEN", _jwt({"sub": "svc", "exp": 1_000_000_000})),
+        ("SOON_TOKEN", _jwt({"sub": "svc", "exp": int(time.time()) + 86400})),
+        ("LATER_TOKEN", _jwt({"sub": "svc", "nbf": int(time.time()) + 10 * 86400})),
+        ("SERVICE_TOKEN", _jwt({"sub": "svc"})),
+        ("AZURE_SAS", "sv=2022-11-02&se=2020-01-01T00:00:00Z&sig=" + "A" * 40),
+        ("NOT_A_JWT", "eyJnotajwt"),
+    )
+)
+
+
+def test_rules_about_a_value_marker_report_nothing_without_one():
+    """The engine starts the rules of prefilter.ENTRY_RULES' "value" kind only for a value that holds one of
+    engine._VALUE_MARKER's markers."""
+    about_a_value = {code: rule for code, rule in all_rules().items() if ENTRY_RULES.get(code) == "value"}
+    assert sorted(about_a_value) == ["KL103", "KL104", "KL601", "KL602", "KL603", "KL604"], "update _VALUE_MARKER"
+    unmarked = marked_findings = 0
+    for ctx in _matchless_contexts([(".env.production", _MARKED_VALUES), ("settings.yaml", _MARKED_VALUES)]):
+        for entry in ctx.entries:
+            found = [p for rule in about_a_value.values() for p in rule.check(entry, [], ctx)]
+            if _VALUE_MARKER.search(entry.value) is None:
+                unmarked += 1
+                assert not found, (ctx.display, entry.key)
+            else:
+                marked_findings += len(found)
+    assert unmarked > 1000
+    assert marked_findings > 10  # the corpus has URL credentials, private keys and tokens with an expiry
+
+
+_NAME_PARTS = ["api", "key", "API_KEY", "secret", "token", "pass", "file", "path", "_", "-", ".", "db", "Auth", "K"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(path=st.lists(st.sampled_from(_NAME_PARTS), max_size=8), head=st.sampled_from(["", "app.", "0.", "a.b."]))
+def test_names_secret_answers_like_the_regexes_on_the_last_component(path, head):
+    key = head + "".join(path)
+    name = key.rsplit(".", 1)[-1] if key else ""
+    plain = bool(values._SECRET_NAME.search(name)) and not values._NOT_SECRET_NAME.search(name)
+    assert values.names_secret(key) == plain, key

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import _count_elements  # what Counter counts with (in C where available)
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from itertools import product
@@ -162,10 +162,15 @@ def last_component(key: str) -> str:
     return key.rsplit(".", 1)[-1] if key else ""
 
 
-@lru_cache(maxsize=1024)  # every entry rule asks about its entry's name; names repeat across files
+@lru_cache(maxsize=1024)  # every entry rule asks about its entry's name
 def names_secret(key: str) -> bool:
     """Does the variable name say it holds a secret (API_KEY, DB_PASSWORD, auth.token ...)?"""
-    name = last_component(key)
+    # Asked of the last component: key paths are mostly distinct, their last components repeat across files.
+    return _name_asks_secret(last_component(key))
+
+
+@lru_cache(maxsize=1024)
+def _name_asks_secret(name: str) -> bool:
     if name.isascii() and _SECRET_NAME_WORDS.search(name.lower()) is None:
         return False
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
@@ -294,7 +299,10 @@ def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     if not value:
         return 0.0
-    counts = Counter(value)  # counted in C, in first-seen order like a dict loop: the same float
+    counts: dict[str, int] = {}
+    # Counter's own counting function into a plain dict (Counter's Python layers cost more than counting a key):
+    # first-seen order like a dict loop, so the terms are added in the same order, giving the same float.
+    _count_elements(counts, value)
     n = len(value)
     if n > _TABLED_LENGTH:
         return -sum(c / n * math.log2(c / n) for c in counts.values())
