@@ -1,4 +1,12 @@
-"""JSON files without backslashes: json.loads (in C) checks them, regexes find what matters, one walk places it."""
+"""JSON files without backslashes: json.loads (in C) reads them, its hooks keep what matters, the text says where.
+
+The hooks ask the prefilter about each distinct member name once, and about a value only where its
+name does not already make it matter (each distinct value once); they keep just the values that
+matter, with their key paths. Without backslashes every string is its source text between two
+quotes (and every quote of a valid file opens or closes one), so afterwards ``str.find`` finds each
+kept value in the text, counting quotes to skip what lies inside strings. Nothing else of the file
+is kept, however large it is.
+"""
 
 from __future__ import annotations
 
@@ -14,37 +22,67 @@ if TYPE_CHECKING:
 
     from keylint.prefilter import Prefilter
 
-# Without backslashes a string is its source text between two quotes, and a string followed by a colon can
-# only be a member name in valid JSON.
 _STRING = re.compile(r'"([^"]*)"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _EMPTY_CONTAINER = re.compile(r"\[\]|\{\}")
-# One step of the walk: a value with the member name before it, if any, or a closing bracket. What lies
-# between steps (whitespace, commas) is skipped by finditer.
-_STEP = re.compile(r'(?:"([^"]*)"[ \n]*:[ \n]*)?(?:"([^"]*)"|([\[{])|([^\s,\]}]+))|[\]}]')
+_SPACE = " \t\n\r"
+_BEFORE_BARE = ":,[" + _SPACE
+_AFTER_BARE = ",]}" + _SPACE
+_COLON = re.compile(r"[ \t\n\r]*:")
+_COLON_AND_SPACE = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_CONSTANT_TEXT = {True: "true", False: "false", None: "null"}
+
+
+class _Bare(str):
+    """A number, NaN or ±Infinity as written (json.loads hands its parse hooks the source text)."""
+
+    __slots__ = ()
 
 
 class _Duplicate(ValueError):
     """A member name twice in one object: parsers/json reports it."""
 
 
-class _Matters(Exception):
-    """A value or member name that matters: the file is walked for the positions of all that do."""
+class _Declined(ValueError):
+    """What this reader does not place (an element that matters by its index) or cannot find (never expected)."""
 
 
-def _distinct(pairs: list[tuple[str, object]]) -> None:
-    if len(dict(pairs)) != len(pairs):
-        raise _Duplicate
-    # nothing of the object is needed: the walk reads the text itself
+class _Hit:
+    """A value that matters, as the hooks see it from its container outwards."""
+
+    __slots__ = ("bare", "named", "segments", "value")
+
+    def __init__(self, segment: str | None, value: str, bare: bool, named: bool) -> None:
+        self.segments = [] if segment is None else [segment]  # its key path, innermost segment first
+        self.value = value  # as written (without its quotes)
+        self.bare = bare  # a number or constant, not a string
+        self.named = named  # a member that matters by its name; else it matters by its value
+
+
+class _Hits(list):
+    """The hits of a container, in file order."""
+
+
+_QUIET = object()  # what the hooks make of a container without hits
+
+
+class _Answers(dict):
+    """A prefilter question's answers, asked once per distinct text (a miss is the only Python call)."""
+
+    def __init__(self, question: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.question = question
+
+    def __missing__(self, text: str) -> bool:
+        answer = self[text] = self.question(text)
+        return answer
 
 
 def read(text: str, prefilter: Prefilter) -> Reading | None:
     """The entries parsers/json gives ``text`` that the prefilter keeps, or None to parse it in full.
 
-    json.loads decides validity and finds duplicate member names; while it reads, its hooks ask the
-    prefilter about every value and member name. Most files have nothing that matters and are done
-    then. Otherwise a walk over the text follows the nesting for key paths and works out positions
-    just for the values that matter.
+    json.loads decides validity and finds duplicate member names; its hooks keep the values that
+    matter. Most files have none and are done when json.loads is.
     """
     import json
 
@@ -55,46 +93,198 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
     max_depth = min(MAX_DEPTH, limits.max_depth())
     if text.count("[") + text.count("{") > max_depth and _too_deep(_STRING.sub('""', text), max_depth):
         return None  # parsers/json reports how deep
-    value_matters, name_matters = prefilter.value_matters, prefilter.name_matters
-    constants_matter = any(value_matters(constant) for constant in ("true", "false", "null"))
-
-    def check(value: object) -> None:
-        if isinstance(value, str):
-            if value_matters(value):
-                raise _Matters
-        elif isinstance(value, list):
-            if value and _indices_matter(prefilter, len(value)):
-                raise _Matters  # an element could matter by its name
-            for item in value:
-                check(item)
-        elif value is None or isinstance(value, bool):
-            if constants_matter:
-                raise _Matters
-        elif not isinstance(value, dict):
-            raise _Matters  # not produced with the hooks below: be safe
-
-    def members(pairs: list[tuple[str, object]]) -> dict:
-        _distinct(pairs)
-        for name, value in pairs:
-            if name_matters(name):
-                raise _Matters
-            check(value)
-        return {}  # checked: nothing of the object is needed any more
-
+    keeper = _Keeper(prefilter)
     try:
-        root = json.loads(text, object_pairs_hook=members, parse_int=str, parse_float=str, parse_constant=str)
-        if not isinstance(root, (dict, list)) and name_matters(""):
-            raise _Matters  # a lone value's key path is empty
-        check(root)
-    except _Matters:
-        try:
-            json.loads(text, object_pairs_hook=_distinct)  # the rest of the file still needs checking
-        except (ValueError, RecursionError):
-            return None
-        return Reading(_walk(text, value_matters, name_matters))
+        root = json.loads(
+            text, object_pairs_hook=keeper.members, parse_int=_Bare, parse_float=_Bare, parse_constant=_Bare
+        )
+        hits = keeper.root(root)
+        return Reading(_place(text, hits) if hits else [])
     except (ValueError, RecursionError):
         return None
-    return Reading([])
+
+
+class _Keeper:
+    """json.loads' object hook, and the same for arrays and the root: a container's _Hits, or _QUIET."""
+
+    def __init__(self, prefilter: Prefilter) -> None:
+        self.prefilter = prefilter
+        self.names = _Answers(prefilter.name_matters)
+        self.values = _Answers(prefilter.value_matters)
+        for constant, word in _CONSTANT_TEXT.items():  # json.loads gives true, false and null as constants
+            self.values[constant] = prefilter.value_matters(word)  # type: ignore[index]
+
+    def members(self, pairs: list[tuple[str, object]]) -> object:
+        if len(pairs) > 1 and len(dict(pairs)) != len(pairs):
+            raise _Duplicate
+        names, values = self.names, self.values
+        hits: _Hits | None = None
+        for name, value in pairs:
+            kind = type(value)
+            if value is _QUIET:
+                continue
+            if kind is list:
+                value = self.elements(value)  # type: ignore[arg-type]
+                kind = type(value)
+            if kind is _Hits:
+                hits = _adopt(hits, value, name)  # type: ignore[arg-type]
+            elif value is not _QUIET:
+                named = names[name]
+                if named or values[value]:
+                    hits = hits or _Hits()
+                    hits.append(_Hit(name, _text(value), kind is not str, named))
+        return hits or _QUIET
+
+    def elements(self, items: list[object]) -> object:
+        if items and _indices_matter(self.prefilter, len(items)):
+            raise _Declined  # an element would matter by its index, which its text does not show
+        values = self.values
+        hits: _Hits | None = None
+        for index, value in enumerate(items):
+            kind = type(value)
+            if value is _QUIET:
+                continue
+            if kind is list:
+                value = self.elements(value)  # type: ignore[arg-type]
+                kind = type(value)
+            if kind is _Hits:
+                hits = _adopt(hits, value, str(index))  # type: ignore[arg-type]
+            elif value is not _QUIET and values[value]:
+                hits = hits or _Hits()
+                hits.append(_Hit(str(index), _text(value), kind is not str, False))
+        return hits or _QUIET
+
+    def root(self, root: object) -> list[_Hit]:
+        if type(root) is list:
+            root = self.elements(root)  # type: ignore[arg-type]
+        if type(root) is _Hits:
+            return root  # type: ignore[return-value]
+        if root is not _QUIET and (self.values[root] or self.prefilter.name_matters("")):  # a lone value: key ""
+            return [_Hit(None, _text(root), type(root) is not str, False)]
+        return []
+
+
+def _adopt(hits: _Hits | None, child: _Hits, segment: str) -> _Hits:
+    """``hits`` followed by the hits of a child container at ``segment``."""
+    for hit in child:
+        hit.segments.append(segment)
+    if hits is None:
+        return child
+    hits.extend(child)
+    return hits
+
+
+def _text(value: object) -> str:
+    """A scalar as written: a string or bare value is its text; true, false and null are constants."""
+    return value if isinstance(value, str) else _CONSTANT_TEXT[value]  # type: ignore[index]
+
+
+class _Finder:
+    """Finds hits in the text in file order: each search starts after the last value found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = 0  # where the next search starts
+        self.counted, self.quotes = 0, 0  # how many quotes lie before offset ``counted``
+
+    def by_value(self, hit: _Hit) -> tuple[int, int]:
+        """The offsets of ``hit``'s value (its opening quote, for a string) and of its member name's opening
+        quote (-1 for an array element): the first occurrence of its text as a value. Every value with that text
+        matters, so none lies between the last hit and this one."""
+        text, value = self.text, hit.value
+        needle = value if hit.bare else f'"{value}"'
+        start = self.start
+        while (found := text.find(needle, start)) >= 0:
+            start = found + 1
+            end = found + len(needle)
+            if not self._outside_strings(found):
+                continue
+            if hit.bare:
+                if (found and text[found - 1] not in _BEFORE_BARE) or not _ends_bare(text, end):
+                    continue  # part of a longer bare value
+            elif _COLON.match(text, end):
+                continue  # a member name
+            name = self._name_before(found)
+            if name >= 0 and not text.startswith(f'"{hit.segments[0]}"', name):
+                raise _Declined  # never expected: every value with this text matters, so this one was a hit
+            self.start = end
+            return found, name
+        raise _Declined
+
+    def by_name(self, hit: _Hit) -> tuple[int, int]:
+        """The same for a member that matters by its name: the first member of that name whose value is scalar.
+        Every scalar member of that name matters, so none lies between the last hit and this one."""
+        text, name = self.text, hit.segments[0]
+        needle = f'"{name}"'
+        value = hit.value if hit.bare else f'"{hit.value}"'
+        start = self.start
+        while (found := text.find(needle, start)) >= 0:
+            start = found + 1
+            colon = _COLON_AND_SPACE.match(text, found + len(needle))
+            if colon is None or not self._outside_strings(found):
+                continue
+            at = colon.end()
+            if text[at : at + 1] in ("{", "["):
+                continue  # its value is a container
+            end = at + len(value)
+            if not text.startswith(value, at) or (hit.bare and not _ends_bare(text, end)):
+                raise _Declined  # never expected: this scalar member of the name would have been a hit before
+            self.start = end
+            return at, found
+        raise _Declined
+
+    def _outside_strings(self, offset: int) -> bool:
+        """Whether ``offset`` (at or past the last one asked about) lies outside strings, or opens one."""
+        self.quotes += self.text.count('"', self.counted, offset)
+        self.counted = offset
+        return self.quotes % 2 == 0
+
+    def _name_before(self, offset: int) -> int:
+        """The offset of the opening quote of the member name whose value starts at ``offset``, or -1."""
+        text, at = self.text, offset
+        while at and text[at - 1] in _SPACE:
+            at -= 1
+        if not at or text[at - 1] != ":":
+            return -1
+        at -= 1
+        while at and text[at - 1] in _SPACE:
+            at -= 1
+        return text.rfind('"', 0, at - 1)  # text[at - 1] is the name's closing quote
+
+
+def _ends_bare(text: str, end: int) -> bool:
+    """Whether a bare value may end at ``end`` (it is not the start of a longer one)."""
+    return end == len(text) or text[end] in _AFTER_BARE
+
+
+def _place(text: str, hits: list[_Hit]) -> list[Entry]:
+    """The entries of the ``hits`` (in file order), with their positions in ``text``."""
+    entries: list[Entry] = []
+    finder = _Finder(text)
+    line, counted = 1, 0  # newlines are counted up to ``counted``, from one kept value to the next
+
+    for hit in hits:
+        value = hit.value
+        if hit.named:
+            found, name = finder.by_name(hit)
+        else:
+            found, name = finder.by_value(hit)
+        start = found if hit.bare else found + 1
+        line += text.count("\n", counted, start)
+        counted = start
+        entries.append(
+            Entry(
+                key=".".join(reversed(hit.segments)),
+                value=value,
+                raw=value if hit.bare else text[found : start + len(value) + 1],
+                line=line,
+                column=start - text.rfind("\n", 0, start),
+                quote="" if hit.bare else '"',
+                key_line=line - text.count("\n", name, start) if name >= 0 else line,
+                tag=_bare_tag(value) if hit.bare else None,
+            )
+        )
+    return entries
 
 
 def _too_deep(skeleton: str, max_depth: int) -> bool:
@@ -110,70 +300,14 @@ def _too_deep(skeleton: str, max_depth: int) -> bool:
     return True
 
 
-def _walk(text: str, value_matters: Callable[[str], bool], name_matters: Callable[[str], bool]) -> list[Entry]:
-    """The entries of the values that matter, with their key paths and positions, in file order.
-
-    Key paths are parsers/json's: member names and array indices joined by dots; a value's last
-    segment alone decides whether its name matters (``Prefilter.name_matters`` reads only that)."""
-    entries: list[Entry] = []
-    # Per open container: None for an object, the index of the current element for an array.
-    frames: list[int | None] = []
-    path: list[str] = []  # the segments of the open containers' key paths (the root container has none)
-    line, counted = 1, 0  # newlines are counted up to `counted` only when a value matters
-
-    def line_at(offset: int) -> int:
-        nonlocal line, counted
-        line += text.count("\n", counted, offset)
-        counted = offset
-        return line
-
-    for step in _STEP.finditer(text):
-        if step.lastindex is None:  # a closing bracket
-            frames.pop()
-            if frames:
-                path.pop()
-            continue
-        name, string, opener, bare = step.groups()
-        segment = name
-        if segment is None and frames:
-            index = frames[-1]
-            assert index is not None  # an object's values all have names
-            frames[-1] = index = index + 1
-            segment = str(index)
-        if opener is not None:
-            if frames:
-                path.append(segment)  # type: ignore[arg-type]
-            frames.append(None if opener == "{" else -1)
-            continue
-        value = string if string is not None else bare
-        if not (value_matters(value) or name_matters(segment or "")):
-            continue
-        group = 2 if string is not None else 4
-        start, end = step.span(group)
-        value_line = line_at(start)
-        entries.append(
-            Entry(
-                key=".".join([*path, segment]) if segment is not None else "",
-                value=value,
-                raw=text[start - 1 : end + 1] if string is not None else bare,
-                line=value_line,
-                column=start - text.rfind("\n", 0, start),
-                quote='"' if string is not None else "",
-                key_line=value_line - text.count("\n", step.start(), start) if name is not None else value_line,
-                tag=None if string is not None else _bare_tag(bare),
-            )
-        )
-    return entries
-
-
 # Per prefilter: how many array indices, from 0, are known not to matter as names; up to a bound, past
-# which a file is walked instead (where each element's index is asked about).
+# which every element's index is asked about.
 _QUIET_INDICES: dict[int, int] = {}
 _INDICES_CHECKED = 1 << 16
 
 
 def _indices_matter(prefilter: Prefilter, count: int) -> bool:
-    """Whether any index below ``count`` may matter as a name (an array's scalar elements are named by index)."""
+    """Whether any index below ``count`` may matter as a name (an array's elements are named by index)."""
     if count > _INDICES_CHECKED:
         return True
     known = _QUIET_INDICES.get(id(prefilter), 0)
