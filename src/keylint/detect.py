@@ -23,12 +23,13 @@ from keylint.diagnose import (
     diagnose,
     is_attempt,
     looks_like_placeholder,
+    prefix_typo_possible,
 )
 from keylint.model import Entry, Match
 from keylint.providers import Provider
 from keylint.providers.schema import KeyFormat
 from keylint.records import dataclass
-from keylint.values import is_reference, names_secret, normalized_name, words_pattern
+from keylint.values import is_reference, last_component, names_secret, normalized_name, words_pattern
 
 # Shortest run after a prefix that still counts as an attempt at a key (not a word like "sk-learn").
 _MIN_BODY_FOR_NEAR_MISS = 8
@@ -97,7 +98,7 @@ class Detector:
     def candidates_for_name(self, key: str) -> list[Candidate]:
         """Formats that a variable of this name is expected to hold: exact name, or a known name
         at its end (APP_MISTRAL_API_KEY holds what MISTRAL_API_KEY holds)."""
-        for ending in name_endings(normalized_name(key)):
+        for ending in key_endings(key):
             found = self._by_name.get(ending)
             if found is not None:
                 return found
@@ -106,7 +107,7 @@ class Detector:
     def named_for(self, provider_id: str, key: str) -> bool:
         """Is this variable one of the provider's own names (exactly or as a suffix)?"""
         names = self._names_by_provider.get(provider_id, frozenset())
-        return not names.isdisjoint(name_endings(normalized_name(key)))
+        return not names.isdisjoint(key_endings(key))
 
     def find(self, entry: Entry) -> list[Match]:
         value = entry.value
@@ -176,7 +177,8 @@ class Detector:
         """The best match of a prefix at ``start``; ``longest``: the longest registered prefix there."""
         probe = value if probe is None else probe
         runs = {} if runs is None else runs
-        best: tuple[tuple[int, int, int], Match] | None = None
+        # The best rank so far and what it ranks (the Match is made for the winner only).
+        best: tuple[tuple[int, int, int], Candidate, str, bool] | None = None
         if longest is None:
             prefixes = [p for p in self._prefix_list if probe.startswith(p, start)]
         else:
@@ -210,7 +212,7 @@ class Detector:
                         if again > 0 and format_valid(fmt, value[start:again]):
                             token, end, valid = value[start:again], again, True
                 if not valid:
-                    if end > limit:
+                    if end > limit or _settled(best):
                         continue
                     near = _near_miss(value, probe, start, end, fmt)
                     # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
@@ -232,8 +234,8 @@ class Detector:
                 else:
                     rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
-                    best = (rank, _match(candidate, start, token, valid=valid))
-        return best[1] if best else None
+                    best = (rank, candidate, token, valid)
+        return _match(best[1], start, best[2], valid=best[3]) if best else None
 
     def _prefixes_in(self, longest: str) -> list[str]:
         """The registered prefixes that ``longest`` starts with, in the order of ``_prefix_list``.
@@ -242,15 +244,15 @@ class Detector:
         so these are exactly the prefixes found there, without trying every one of them."""
         found = self._heads.get(longest)
         if found is None:
-            found = self._heads[longest] = [p for p in self._prefix_list if longest.startswith(p)]
+            # The heads of one string differ in length, and _prefix_list is ordered by length, longest first.
+            heads = (longest[:size] for size in range(len(longest), 0, -1))
+            found = self._heads[longest] = [head for head in heads if head in self._by_prefix]
         return found
 
     def _context_near_miss(self, value: str, candidates: list[Candidate]) -> Match | None:
         """A damaged key of a context-only format, in a variable named for the provider (tight fit only)."""
         token = value.strip()
         if not candidates or len(token) < _MIN_BODY_FOR_NEAR_MISS or is_reference(token):
-            return None
-        if looks_like_placeholder(token):
             return None
         best: tuple[int, Match] | None = None
         for candidate in candidates:
@@ -260,7 +262,8 @@ class Detector:
             score = (diagnosis.score or 0) + len(diagnosis.damages)
             if best is None or score < best[0]:
                 best = (score, _match(candidate, value.find(token), token, valid=False))
-        return best[1] if best else None
+        # Asked last: most tokens are no attempt at all, and a long one costs more to judge than to diagnose.
+        return best[1] if best and not looks_like_placeholder(token) else None
 
     def _prefix_near_miss(self, value: str, key: str) -> Match | None:
         """`ghp-...`, `sk_live-...`, `sk-ant-api3-...`: a near-miss of a registered prefix before a valid body.
@@ -284,6 +287,9 @@ class Detector:
             fmt = candidate.format
             if not fmt.min_length - 3 <= len(cleaned) <= fmt.max_length + 3:
                 continue
+            # Only a valid key or a prefix typo counts here: rule both out cheaply before diagnosing.
+            if not (fmt.regex.fullmatch(cleaned) or prefix_typo_possible(fmt, cleaned)):
+                continue
             diagnosis = diagnose(fmt, token)
             if not (diagnosis.valid or diagnosis.prefix_typo is not None) or looks_like_placeholder(token):
                 continue
@@ -294,6 +300,18 @@ class Detector:
             if best is None or rank < best[0]:
                 best = (rank, _match(candidate, value.find(token), token, valid=False))
         return best[1] if best else None
+
+
+def key_endings(key: str) -> tuple[str, ...]:
+    """The endings (:func:`name_endings`) of a key path's normalised variable name."""
+    # Remembered by the last component, which is all normalized_name reads: key paths (services.12.api_key)
+    # rarely repeat, their last components do.
+    return _component_endings(last_component(key))
+
+
+@lru_cache(maxsize=4096)
+def _component_endings(component: str) -> tuple[str, ...]:
+    return name_endings(normalized_name(component))
 
 
 @lru_cache(maxsize=4096)  # variable names repeat across files
@@ -332,9 +350,14 @@ def _charset_run(charset: frozenset[str]) -> re.Pattern[str]:
     """A regex for a run of ``charset`` characters: read in C rather than a character at a time."""
     pattern = _CHARSET_RUNS.get(charset)
     if pattern is None:
-        chars = "".join(re.escape(c) for c in sorted(charset))
+        chars = re.escape("".join(sorted(charset)))  # escapes character by character
         pattern = _CHARSET_RUNS[charset] = re.compile(f"[{chars}]*" if chars else "")
     return pattern
+
+
+def _settled(best: tuple[tuple[int, int, int], Candidate, str, bool] | None) -> bool:
+    """Is the best so far a complete valid key (rank 0)? No near-miss can outrank it: skip diagnosing them."""
+    return best is not None and best[0][0] == 0
 
 
 def _checksum_fails(fmt: KeyFormat, token: str) -> bool:

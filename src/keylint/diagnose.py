@@ -437,12 +437,33 @@ def prefix_tolerance(prefix: str) -> int:
     return 0 if len(prefix) < 3 else 1 if len(prefix) < 8 else 2
 
 
-def fuzzy_prefix_split(fmt: KeyFormat, text: str) -> tuple[int, int] | None:
-    """Where a near-miss of the format's prefix ends in ``text`` whose rest is a valid body: (end, distance)."""
+def prefix_typo_possible(fmt: KeyFormat, text: str) -> bool:
+    """Could ``text`` begin with a near-miss of the format's prefix? False rules out :func:`fuzzy_prefix_split`.
+
+    Cheap where the edit distance is not: every character of the prefix that the head of ``text`` lacks
+    costs at least one edit (an insertion or a substitution), so more such characters than the
+    tolerance rule out every head without computing a distance.
+    """
     prefix = fmt.prefix
     tolerance = prefix_tolerance(prefix)
     if not tolerance:
+        return False
+    # The longest head fuzzy_prefix_split tries holds every shorter one.
+    head = text[: len(prefix) + tolerance]
+    return len(_characters(prefix).difference(head)) <= tolerance
+
+
+@lru_cache(maxsize=1024)
+def _characters(text: str) -> frozenset[str]:
+    return frozenset(text)
+
+
+def fuzzy_prefix_split(fmt: KeyFormat, text: str) -> tuple[int, int] | None:
+    """Where a near-miss of the format's prefix ends in ``text`` whose rest is a valid body: (end, distance)."""
+    if not prefix_typo_possible(fmt, text):
         return None
+    prefix = fmt.prefix
+    tolerance = prefix_tolerance(prefix)
     shapes = _shapes(fmt)
     body_min, body_max = fmt.min_length - len(prefix), fmt.max_length - len(prefix)
     best: tuple[int, int] | None = None
@@ -585,7 +606,6 @@ _LONG_PLACEHOLDER_WORDS = (
 _PLACEHOLDER_TAIL = ("...", "…", "***", "####", "____", *mixed_case("xX", 4))
 _PLACEHOLDER_BRACKETS = ("<>", "[]", "{}")
 _PLACEHOLDER_RUNS = ("****", "....", "•••")
-_WHITESPACE_RUNS = re.compile(r"\s+")
 _SEPARATOR_RUNS = re.compile(r"[-_.\s]+")
 
 
@@ -599,16 +619,18 @@ def looks_like_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'")
     if not v:
         return False
+    low = v.lower()
     if (
         ends_with_any(v, _PLACEHOLDER_TAIL, _PLACEHOLDER_BRACKETS)
         or any(run in v for run in _PLACEHOLDER_RUNS)
-        or "xxxxxx" in v.lower()  # [xX]{6,}: no other character lowercases to "x"
+        or "xxxxxx" in low  # [xX]{6,}: no other character lowercases to "x"
     ):
         return True
-    if not looks_random(_WHITESPACE_RUNS.sub("", v)):
+    # str.split() splits where the regex \s matches (Unicode whitespace), without a regex pass over the value.
+    if not looks_random("".join(v.split())):
         # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.
         return is_placeholder(v) or is_placeholder(_SEPARATOR_RUNS.sub("", v))
-    return _long_placeholder_words().search(v.lower()) is not None
+    return _long_placeholder_words().search(low) is not None
 
 
 @lru_cache(maxsize=1)  # compiled on first use

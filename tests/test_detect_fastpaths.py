@@ -1,0 +1,132 @@
+"""Detection's shortcuts (#8) find exactly what detection finds without them.
+
+Each shortcut is switched off by patching its gate to the answer that makes detection do the
+full work (diagnose every prefix typo, every near-miss), and the matches are compared on generated
+entries: every registered format's keys in their own and in unrelated variables, inside longer
+values, with prefix typos, damaged as the lint corpus damages them, and random text made of
+prefixes and key characters. The gates' own claims (a lower bound of the edit distance, the
+endings of a key path) are checked against the plain computations.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import detect, diagnose
+from keylint.model import Entry
+from keylint.parsers import format_for, parse
+from keylint.values import normalized_name
+from lintcorpus import DAMAGE, DETECTOR, FORMATS, _prefix_typos
+
+PREFIXES = sorted({f.prefix for _, f in FORMATS if f.prefix})
+KEY_CHARACTERS = "abcXYZ0189_-+/="
+
+
+def _found(entry: Entry) -> list[tuple]:
+    return [(m.provider, m.kind, m.start, m.end, m.token, m.valid, m.format.template) for m in DETECTOR.find(entry)]
+
+
+def _forget() -> None:
+    """Drop remembered answers, so that the plain run computes everything again."""
+    diagnose.diagnose.cache_clear()
+    diagnose.looks_like_placeholder.cache_clear()
+
+
+@contextmanager
+def _without_shortcuts() -> Iterator[None]:
+    """Detection with every shortcut's gate open (and nothing remembered from before)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (detect, diagnose):
+            patch.setattr(module, "prefix_typo_possible", lambda fmt, text: True)
+        patch.setattr(detect, "_settled", lambda best: False)
+        _forget()
+        yield
+    _forget()
+
+
+def _plain(entries: list[Entry]) -> list[list[tuple]]:
+    with _without_shortcuts():
+        return [_found(e) for e in entries]
+
+
+def _entry(key: str, value: str) -> Entry:
+    return Entry(key, value, value, 1, 1)
+
+
+def _generated_entries() -> Iterator[Entry]:
+    rng = random.Random(8)
+    for provider, fmt in FORMATS:
+        token = fmt.generate(rng)
+        own = (fmt.env_vars or provider.env_vars or (f"{provider.id.upper()}_API_KEY",))[0]
+        body = token[len(fmt.prefix) :]
+        values = [token, f"Bearer {token}", f"https://u:{token}@example.com", token + token, token + body[:5]]
+        values += [token[:-3], token + "\n" + token[-4:], token[:10] + "\u200b" + token[10:]]
+        values += [typo + body for typo in _prefix_typos(fmt.prefix)[:6]] if fmt.prefix else []
+        if token:
+            # The same first letter and a random body of about its length: the values prefix typos are sought in.
+            values.append(token[0] + "".join(rng.choice(sorted(fmt.charset)) for _ in body))
+        for value in values:
+            for key in (own, "SOME_SETTING", f"services.3.{own.lower()}", "app.api_token"):
+                yield _entry(key, value)
+    yield _entry("OPENAI_API_KEY", "your-api-key-here")
+
+
+def _damaged_entries() -> Iterator[Entry]:
+    for make in DAMAGE.values():
+        for example in make():
+            fmt = format_for(example.name) or "lines"
+            yield from parse(fmt, example.text).entries
+
+
+def test_generated_keys_are_found_as_without_the_shortcuts():
+    entries = list(_generated_entries())
+    assert [_found(e) for e in entries] == _plain(entries)
+
+
+def test_damaged_keys_are_found_as_without_the_shortcuts():
+    entries = list(_damaged_entries())
+    assert entries
+    assert [_found(e) for e in entries] == _plain(entries)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.one_of(st.sampled_from(PREFIXES), st.text(alphabet=KEY_CHARACTERS, min_size=1, max_size=40)), max_size=6
+    ),
+    key=st.sampled_from(["GITHUB_TOKEN", "OPENAI_API_KEY", "STRIPE_SECRET_KEY", "SOME_SETTING", "db.password"]),
+)
+def test_random_values_are_found_as_without_the_shortcuts(pieces, key):
+    entry = _entry(key, "".join(pieces))
+    assert _found(entry) == _plain([entry])[0]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(a=st.text(alphabet="abc_-xy", max_size=9), b=st.text(alphabet="abc_-xy", max_size=9))
+def test_edit_distance_is_at_least_the_characters_one_side_lacks(a, b):
+    """prefix_typo_possible's bound: each character of the prefix missing from a head costs an edit."""
+    assert diagnose.damerau(a, b) >= len(set(b) - set(a))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["services", "12", "app.db", "spec", ""]), max_size=3),
+    last=st.text(alphabet="aZ0_-.: ", max_size=12),
+)
+def test_key_endings_are_the_endings_of_the_normalized_name(path, last):
+    key = ".".join([*path, last])
+    assert detect.key_endings(key) == detect.name_endings(normalized_name(key))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="ab \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000\u200b\ufeff", max_size=20))
+def test_splitting_on_whitespace_removes_what_the_regex_removes(value):
+    """looks_like_placeholder removes whitespace with str.split (the regex \\s+ it replaced)."""
+    assert "".join(value.split()) == re.sub(r"\s+", "", value)
