@@ -1,0 +1,186 @@
+"""keylint.fastpath.json finds the same entries as parsers/json, or declines.
+
+The reader keeps values in json.loads' hooks and then finds each in the text with str.find, trusting
+that every other occurrence of the same text (or of the same member name) before it is either not a
+value or a value that was kept too. These tests try to break that: small vocabularies make names,
+values and bare numbers repeat, appear as each other and as parts of each other, with any layout of
+whitespace, under prefilters that keep values by their text, by their name or both.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import fastpath
+from keylint.config import Settings
+from keylint.engine import detector_for
+from keylint.fastpath import json as json_reader
+from keylint.parsers import parse
+from keylint.prefilter import prefilter_for
+from lintcorpus import FORMATS
+
+PREFILTER = prefilter_for(detector_for(Settings()))
+
+
+class _Stub:
+    """A prefilter that keeps the given values and names (a key path answers like its last segment, as
+    Prefilter.name_matters does)."""
+
+    def __init__(self, values: set[str], names: set[str]) -> None:
+        self.values, self.names = values, names
+
+    def value_matters(self, value: str) -> bool:
+        return value in self.values
+
+    def name_matters(self, key: str) -> bool:
+        return key.rsplit(".", 1)[-1] in self.names
+
+    def matters(self, key: str, value: str) -> bool:
+        return self.value_matters(value) or self.name_matters(key)
+
+
+_NAMES = ["k", "x", "", "x.y", "a b", ":", "1", "true", "api_key", "name"]
+_STRINGS = ["x", "k", "", ":", ": x", " :", "a b", "1", "-1", "true", "null", "x.y", ",", "]", "{", "api_key", "k:",
+            "1 2", "[1]", "x, 1", ", "]
+_BARES = ["1", "-1", "10", "0", "1.5", "1e5", "-0", "true", "false", "null", "NaN", "Infinity", "-Infinity"]
+# Kept by value, by name, both, or by neither; digits never kept as names (see test_an_index_that_matters...).
+STUBS = [
+    _Stub({"x", "1", "2", ":", "true", "-Infinity", "a b", ","}, {"k", ""}),
+    _Stub({"k", "-1", "null", ": x", ""}, {"x", "y", "true", "a b", ":"}),
+    _Stub(set(_STRINGS) | set(_BARES), set()),
+    _Stub(set(), {n for n in _NAMES if not n.isdigit()}),
+    _Stub(set(), set()),
+]
+# Real keys for the real prefilter, which keeps them by their text.
+_KEYS = [FORMATS[i][1].generate(random.Random(i)) for i in range(0, len(FORMATS), max(1, len(FORMATS) // 6))]
+
+
+def _scalar(bare: bool, text: str) -> tuple[str, str]:
+    return ("bare" if bare else "string", text)
+
+
+_SCALARS = st.one_of(
+    st.sampled_from(_STRINGS + _KEYS).map(lambda text: ("string", text)),
+    st.sampled_from(_BARES).map(lambda text: ("bare", text)),
+)
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4).map(lambda items: ("array", items)),
+        st.lists(st.tuples(st.sampled_from(_NAMES), children), max_size=4).map(lambda pairs: ("object", pairs)),
+    ),
+    max_leaves=16,
+)
+
+
+def _render(node: tuple, rng: random.Random) -> str:
+    """JSON text of ``node`` with whitespace (spaces and line breaks) chosen by ``rng`` between tokens."""
+
+    def gap() -> str:
+        return rng.choice(["", "", " ", "\n", "\n  ", "  \n "])
+
+    kind, body = node
+    if kind == "string":
+        return f'"{body}"'
+    if kind == "bare":
+        return body
+    if kind == "array":
+        return "[" + gap() + ("," + gap()).join(_render(item, rng) + gap() for item in body) + "]"
+    members = ("," + gap()).join(f'"{name}"{gap()}:{gap()}{_render(value, rng)}{gap()}' for name, value in body)
+    return "{" + gap() + members + "}"
+
+
+def _check(text: str, prefilter) -> fastpath.Reading | None:
+    reading = fastpath.read("json", text, prefilter)
+    full = parse("json", text)
+    if reading is None:
+        return None
+    assert not full.failed and not full.problems, full.problems
+    assert reading.entries == [e for e in full.entries if prefilter.matters(e.key, e.value)]
+    return reading
+
+
+@settings(max_examples=600, deadline=None)
+@given(_DOCUMENTS, st.integers(0, 2**32), st.sampled_from(range(len(STUBS) + 1)))
+def test_generated_documents_read_the_same(document, seed, which):
+    prefilter = STUBS[which] if which < len(STUBS) else PREFILTER
+    text = _render(document, random.Random(seed)) + random.Random(seed).choice(["", "\n", " \n"])
+    reading = _check(text, prefilter)
+    full = parse("json", text)
+    if reading is None:  # only a duplicate member name (or invalid JSON) is left to the full parser
+        assert full.failed or any(p.kind == "duplicate-key" for p in full.problems)
+
+
+@pytest.mark.parametrize("stub", STUBS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "x", "k": "x", "x": "k", "b": ["x", "k"], "k": 1}',  # duplicate k: declined
+        '{"a": "x", "k": "x", "x": "k", "b": ["x", "k"], "c": {"k": "x"}}',
+        '{"n": 11, "k": 1, "m": [1, -1, 10, 1e5, 1], "k2": {"k": -1}, "z": 1}',
+        '{"s": ": x", "t": ":", ": x": " :", "k": {"x": [":", {"k": ","}]}, "u": "k:"}',
+        '{"": "", "k": {"": {"": true}}, "x.y": null, "y": "a b"}',
+        '[1, "1", 1, [-1, "-1"], {"k": 1}, true, "true", null, -Infinity, "x"]',
+        '"x"',
+        "1",
+        "-Infinity",
+        "null",
+        '{"k": {"k": {"k": "k"}}, "x": [[["x"]]], "a b": "a b"}',
+        '{\n  "k" :\n    "v",\n  "x"\n  :\n  [\n    "x" ,\n    1\n  ]\n}\n',
+        '{"k": [], "x": {}, "a": [{}, []], "k2": [{}]}',
+        '{"a": "b","c": ",", "d": ["1 2", "x, 1",", ",","], "e": "[1]", "f": [2,1]}',  # needles across strings
+    ],
+)
+def test_shapes_read_the_same(stub, text):
+    reading = _check(text, stub)
+    assert reading is not None or '"k": 1}' in text
+
+
+def test_an_index_that_matters_is_left_to_the_full_parser():
+    # Array elements are named by their index; where an index may matter the reader declines, as the text
+    # alone does not tell an element's index.
+    indexed = _Stub(set(), {"2"})
+    assert fastpath.read("json", '{"a": ["x", "y", "z"]}', indexed) is None
+    assert _check('{"a": "x"}', indexed) is not None
+
+
+def test_benchmark_shaped_files_read_the_same():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import workloads
+
+    for seed in range(4):
+        text = workloads.json_file(random.Random(seed), 900, 7)
+        for compact in (False, True):
+            if compact:
+                text = json.dumps(json.loads(text), separators=(",", ":"))
+            reading = _check(text, PREFILTER)
+            assert reading is not None and len(reading.entries) > 10
+
+
+def test_kept_values_are_found_past_their_text_elsewhere():
+    # The same text before the kept value: as a member name, inside a longer string, as a string before a
+    # kept bare value, and under a name that does not matter.
+    stub = _Stub({"1"}, {"k"})
+    text = '{"v": "w", "1": "11", "s": "a 1", "q": "1 ", "n": 21, "m": "1", "p": 1, "x": "w", "k": "w"}'
+    reading = _check(text, stub)
+    assert reading is not None
+    assert [(e.key, e.raw, e.column) for e in reading.entries] == [
+        ("m", '"1"', text.index('"1", "p"') + 2),
+        ("p", "1", text.index('"p": 1') + 6),
+        ("k", '"w"', text.rindex('"w"') + 2),
+    ]
+
+
+def test_a_value_found_where_it_was_not_kept_declines():
+    # Never expected: the finder refuses rather than guess when the text does not agree with the hooks.
+    hit = json_reader._Hit("k", "w", bare=False, named=True)
+    with pytest.raises(json_reader._Declined):
+        json_reader._place('{"k": "other"}', [hit])
