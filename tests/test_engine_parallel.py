@@ -32,6 +32,7 @@ def test_parallel_scan_equals_serial_scan(tmp_path, monkeypatch):
     assert [(*f.sort_key, f.message, f.fingerprint) for f in parallel.findings] == [
         (*f.sort_key, f.message, f.fingerprint) for f in serial.findings
     ]
+    assert parallel.findings == serial.findings  # every field, as they crossed from the workers
     assert [(n.path, n.message) for n in parallel.notices] == [(n.path, n.message) for n in serial.notices]
     assert [s.path for s in parallel.files] == [s.path for s in serial.files]
     assert [s.secrets for s in parallel.files] == [s.secrets for s in serial.files]
@@ -100,3 +101,21 @@ def test_keys_are_kept_in_summaries_only_where_a_later_stage_reads_them(tmp_path
     assert sorted((f.sort_key, f.message) for r in whole for f in r.findings if f.rule != "KL611") == sorted(
         (f.sort_key, f.message) for f in plain.findings if f.rule != "KL611"
     )
+
+
+def test_a_file_result_crosses_processes_unchanged(tmp_path, key):
+    """Results come back from the workers pickled, each finding as the tuple of its fields: every field, the
+    notices and the summary arrive equal, and objects shared within a result stay shared."""
+    import pickle
+
+    (tmp_path / ".env").write_text(f"GITHUB_TOKEN={key('github')}\nOPENAI_API_KEY=changeme\nA=1\nA=2\n")
+    (tmp_path / "empty.yaml").write_text("")
+    settings = Settings().with_options(git=False, verify=True)  # verify: the summary keeps every value
+    results = [engine.scan_file(t, settings) for t in discover([str(tmp_path)], settings)]
+    assert sum(len(r.findings) for r in results) >= 3 and any(not r.findings for r in results)
+    for result in results:
+        back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is engine.FileResult
+        assert back.findings == result.findings and back.notices == result.notices
+        assert back.summary == result.summary and back.scanned == result.scanned
+        assert len({id(f.path) for f in back.findings}) <= 1  # one path string per file, as in the worker
