@@ -98,7 +98,8 @@ class Prefilter:
 
         # Where a registered prefix starts (as in Detector._find). The prefixes as a trie: sre tries one
         # branch per first character instead of one per prefix.
-        self._hits = re.compile(f"(?<![A-Za-z0-9])(?:{words_pattern(detector._prefix_list)})")
+        self._prefix_trie = words_pattern(detector._prefix_list)
+        self._hits = re.compile(f"(?<![A-Za-z0-9])(?:{self._prefix_trie})")
         # Per prefix: how many body characters any match needs (see _key_possible) and which characters count.
         self._prefixes: dict[str, list[str]] = {}
         self._need: dict[str, int] = {}

@@ -1,16 +1,21 @@
 """YAML block mappings and sequences of one-line scalars, read a block of lines at a time.
 
-One regex (in C) cuts a block into rows; the common ``key: plain value`` and ``key:`` rows are read
-inline and any other line by :meth:`_YamlReader.line`. Whatever the reader accepts is valid YAML
-(tests/test_fastpath.py checks it against libyaml): every line must take one of the shapes read here,
-and what libyaml alone refuses (control characters, long keys, deep nesting) is refused too.
+One regex (in C) cuts a block into rows; the common ``key: value`` and ``key:`` rows are read inline and
+any other line by :meth:`_YamlReader.line`. Which rows matter is decided a block at a time: the values
+through ``ValueCandidates`` (searched in C), the keys once per distinct key of the block. Whatever the
+reader accepts is valid YAML (tests/test_fastpath.py checks it against libyaml): every line must take one
+of the shapes read here, and what libyaml alone refuses (control characters, long keys, deep nesting) is
+refused too.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import compress, count
+from operator import itemgetter
 
 from keylint import TYPE_CHECKING
+from keylint.fastpath.candidates import value_candidates
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
 from keylint.parsers import yamlcore
@@ -21,12 +26,14 @@ if TYPE_CHECKING:
 # A mapping key we read ourselves: plain, no spaces, not a YAML indicator, not a merge key, and short enough for
 # libyaml (a key must end within 1024 characters of its start).
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):(?: +|$)")
-# Every line as a row (spaces, key, value, other): the common `key: plain value` or `key:` (with an optional
-# comment) gives its key and its value as _YamlReader.line() would read them (a plain scalar that does not start
-# with an indicator; for speed, without any ":" or "#" in it); any other line is `other`, after its spaces.
+# Every line as a row (spaces, key, value, other): the common `key: value` or `key:` (with an optional comment)
+# gives its key and its value as _YamlReader.line() would read them: a plain scalar that does not start with an
+# indicator (for speed, without any ":" or "#" in it), or a scalar in quotes without escapes, quotes and all
+# (a single-quoted one without its '' escape); any other line is `other`, after its spaces.
 _ROW = re.compile(
     r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):"""
-    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`](?:[^\n:#]*[^ \n:#])?))?(?:[ ]+\#[^\n]*)?[ ]*"""
+    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`](?:[^\n:#]*[^ \n:#])?|"[^"\\\n]*"|'[^'\n]*'))?"""
+    r"""(?:[ ]+\#[^\n]*)?[ ]*"""
     r"""|([^\n]*))$""",
     re.MULTILINE,
 )
@@ -35,6 +42,9 @@ _BLOCK = 1 << 20  # characters read at a time
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # What YAML does not allow in a stream (its printable set, as libyaml and PyYAML check it).
 _NOT_PRINTABLE = re.compile("[^\\x09\\x0a\\x0d\\x20-\\x7e\\x85\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]")
+# The same for ASCII text, as the bytes that are printable (bytes.translate deletes them in C far faster than the
+# regex engine scans the text).
+_PRINTABLE_ASCII = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
 _SECRET_KIND = re.compile(r"^[ -]*kind: *['\"]?Secret\b", re.MULTILINE)
 _TRAILING_COMMENT = re.compile(r"[ \t]+#([^\r\n]*)")
 
@@ -44,16 +54,24 @@ class _Fallback(Exception):
 
 
 class _Frame:
-    __slots__ = ("indent", "index", "is_map", "key", "key_line", "keys", "path")
+    """An open mapping or sequence. Its key path is made only for an entry (most frames have none): from its
+    parent's and its own segment (the key or index it is the value of)."""
 
-    def __init__(self, indent: int, is_map: bool, path: str | None) -> None:
+    __slots__ = ("indent", "index", "is_map", "key", "keys", "parent", "segment")
+
+    def __init__(self, indent: int, is_map: bool, parent: _Frame | None = None, segment: str = "") -> None:
         self.indent = indent
         self.is_map = is_map
-        self.path = path
+        self.parent = parent  # None at the top of a document
+        self.segment = segment
         self.keys: set[str] = set()
         self.index = 0
         self.key = ""  # the last key of a mapping
-        self.key_line = 0
+
+    def path(self) -> str | None:
+        """The key path of this collection (None for a document's top)."""
+        parent = self.parent
+        return None if parent is None else _join(parent.path(), self.segment)
 
 
 def _join(path: str | None, segment: str) -> str:
@@ -65,7 +83,7 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
     # pattern, which the regex engine tries at every position.)
     if "Secret" in text and _SECRET_KIND.search(text):
         return None
-    if _NOT_PRINTABLE.search(text) or "\ufeff" in text:
+    if _not_printable(text):
         return None  # libyaml refuses the file: the full parser reports why
     from keylint import limits
 
@@ -77,12 +95,23 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
         return None
 
 
+def _not_printable(text: str) -> bool:
+    """Has ``text`` a character a YAML stream may not hold (or a byte order mark past its start)?"""
+    if text.isascii():  # a megabyte at a time: a large file is not copied whole
+        return any(
+            text[start : start + _BLOCK].encode("ascii").translate(None, _PRINTABLE_ASCII)
+            for start in range(0, len(text), _BLOCK)
+        )
+    return _NOT_PRINTABLE.search(text) is not None or "\ufeff" in text
+
+
 class _YamlReader:
     def __init__(self, text: str, prefilter: Prefilter, max_depth: int) -> None:
         self.text = text
         self.max_depth = max_depth  # deeper nesting is a problem the full parser reports
         self.name_matters = prefilter.name_matters
         self.value_matters = prefilter.value_matters
+        self.candidates = value_candidates(prefilter)
         self.resolve = yamlcore.resolve
         self.short_tag = yamlcore.short_tag
         self.entries: list[Entry] = []
@@ -91,74 +120,112 @@ class _YamlReader:
         # for the empty value an empty document holds.
         self.values = 1
         self.stack: list[_Frame] = []
-        self.pending: tuple[_Frame, int] | None = None  # a mapping key with its value still to come (its indent)
+        self.pending: _Frame | None = None  # a mapping whose last key has its value still to come
 
     def run(self) -> Reading:
         # The loop body runs for every line of large files: a block's lines are cut into rows by one regex (in C),
-        # the common `key: plain value` and `key:` rows are handled inline, comments and blank lines skipped, and
-        # every other line goes to line() whole.
-        value_matters = self.value_matters
-        name_matters = self.name_matters
+        # the common `key: value` and `key:` rows are handled inline (a row in the mapping of the row before it,
+        # or opening the value of the key before it, without a look further up the stack), comments and blank
+        # lines skipped, and every other line goes to line() whole. Which rows make entries is known beforehand
+        # for the whole block.
         stack = self.stack
         max_depth = self.max_depth
-        number = 0
-        values = 0  # plain scalars read inline (the others count in self.values)
+        first_line = 1
+        values = 0  # scalars read inline (the others count in self.values)
+        pending = self.pending
         for block in _blocks(self.text, _BLOCK):
             rows = _ROW.findall(block)
             if len(rows) != block.count("\n") + 1:
                 raise _Fallback  # cannot happen (every line is a row); never guess
+            wanted = self.wanted(rows)
             lines: list[str] | None = None
+            frame, frame_indent = self.mapping()
             for index, (spaces, key, value, other) in enumerate(rows):
-                number += 1
                 if not key:
                     if other and other[0] != "#":  # not a blank line, not a comment
                         if lines is None:
                             lines = block.split("\n")
-                        self.line(lines[index], number)
+                        self.pending = pending
+                        self.line(lines[index], first_line + index)
+                        pending = self.pending
+                        frame, frame_indent = self.mapping()
                     continue
                 indent = len(spaces)
-                pending = self.pending
                 if pending is not None:
-                    self.pending = None
-                    if indent > pending[1]:
-                        parent = pending[0]
-                        stack.append(_Frame(indent, True, _join(parent.path, parent.key)))
+                    if indent > pending.indent:  # the pending key's value: a mapping
+                        frame = _Frame(indent, True, pending, pending.key)
+                        stack.append(frame)
                         if len(stack) > max_depth:
                             raise _Fallback
+                        frame_indent = indent
                     else:
                         self.close(pending)
-                while stack and stack[-1].indent > indent:
-                    stack.pop()
-                if not stack:
-                    if indent:
-                        raise _Fallback
-                    self.push(_Frame(0, True, None))
-                frame = stack[-1]
-                if not frame.is_map or frame.indent != indent:
-                    raise _Fallback
+                        frame = self.enter(indent)
+                        frame_indent = indent
+                    pending = None
+                elif indent != frame_indent:
+                    frame = self.enter(indent)
+                    frame_indent = indent
                 keys = frame.keys
                 if key in keys:
                     raise _Fallback  # a duplicate: the full parser reports it
                 keys.add(key)
                 frame.key = key
-                frame.key_line = number
                 if not value:
-                    self.pending = (frame, indent)
+                    pending = frame
                     continue
                 values += 1
-                if value_matters(value) or name_matters(key):
+                if index in wanted:
                     if lines is None:
                         lines = block.split("\n")
                     line = lines[index]
                     column = line.index(value, indent + len(key) + 1)
-                    self.add(frame.path, key, value, value, "", line, column, number, number)
-        self.close(self.pending)
+                    quote = value[0]
+                    if quote == "'" or quote == '"':
+                        self.add(frame, key, value[1:-1], value, quote, line, column + 1, first_line + index)
+                    else:
+                        self.add(frame, key, value, value, "", line, column, first_line + index)
+            first_line += len(rows)
+        self.close(pending)
         if values + self.values > self.max_entries:
             raise _Fallback  # the full parser stops there and says so
         return Reading(self.entries)
 
+    def wanted(self, rows: list[tuple[str, str, str, str]]) -> set[int]:
+        """Indices of the rows with a key and a value where either matters (and of some rows without a value)."""
+        values = list(map(itemgetter(2), rows))
+        wanted = self.candidates.kept(values)
+        keys = list(map(itemgetter(1), rows))
+        # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat).
+        named = set(filter(self.name_matters, set(compress(keys, values))))
+        if named:
+            wanted.update(compress(count(), map(named.__contains__, keys)))
+        return wanted
+
+    def mapping(self) -> tuple[_Frame | None, int]:
+        """The innermost open collection when it is a mapping, with its indent (else None and -1, which no row's
+        indent equals)."""
+        stack = self.stack
+        if stack and stack[-1].is_map:
+            return stack[-1], stack[-1].indent
+        return None, -1
+
+    def enter(self, indent: int) -> _Frame:
+        """The open mapping a ``key: ...`` row at ``indent`` belongs to, or a new one at the top of a document."""
+        stack = self.stack
+        while stack and stack[-1].indent > indent:
+            stack.pop()
+        if not stack:
+            if indent:
+                raise _Fallback
+            self.push(_Frame(0, True))
+        frame = stack[-1]
+        if not frame.is_map or frame.indent != indent:
+            raise _Fallback
+        return frame
+
     def line(self, line: str, number: int) -> None:
-        """Any line but a comment, a blank line or a ``key: plain value`` / ``key:`` line."""
+        """Any line but a comment, a blank line or a ``key: value`` / ``key:`` line that run() reads."""
         stack = self.stack
         content = line.lstrip(" ")
         first = content[0]
@@ -174,12 +241,11 @@ class _YamlReader:
         dash = first == "-" and (len(content) == 1 or content[1] == " ")
         pending = self.pending
         if pending is not None:
-            frame, key_indent = pending
             self.pending = None
-            if indent > key_indent or (dash and indent == key_indent):
-                if frame.key in ("env", "environment") and dash:
+            if indent > pending.indent or (dash and indent == pending.indent):
+                if pending.key in ("env", "environment") and dash:
                     raise _Fallback  # named list items (Kubernetes env, compose environment)
-                self.push(_Frame(indent, not dash, _join(frame.path, frame.key)))
+                self.push(_Frame(indent, not dash, pending, pending.key))
             else:
                 self.close(pending)
         while stack and stack[-1].indent > indent:
@@ -190,7 +256,7 @@ class _YamlReader:
         if not stack:
             if indent:
                 raise _Fallback
-            self.push(_Frame(0, True, None))
+            self.push(_Frame(0, True))
         frame = stack[-1]
         if not frame.is_map or frame.indent != indent:
             raise _Fallback
@@ -205,13 +271,13 @@ class _YamlReader:
         if len(self.stack) > self.max_depth:
             raise _Fallback
 
-    def item(self, content: str, line: str, indent: int, number: int) -> tuple[_Frame, int] | None:
-        """A ``- item`` line; returns the pending key of a ``- key:`` item."""
+    def item(self, content: str, line: str, indent: int, number: int) -> _Frame | None:
+        """A ``- item`` line; returns the mapping of a ``- key:`` item, whose key's value is still to come."""
         stack = self.stack
         if not stack:
             if indent:
                 raise _Fallback
-            self.push(_Frame(indent, False, None))
+            self.push(_Frame(indent, False))
         frame = stack[-1]
         if frame.is_map or frame.indent != indent:
             raise _Fallback
@@ -223,42 +289,39 @@ class _YamlReader:
         frame.index += 1
         found = _KEY.match(item)
         if found is None:
-            self.scalar(frame.path, segment, item, line, column, number, number)
+            self.scalar(frame, segment, item, line, column, number)
             return None
-        child = _Frame(column, True, _join(frame.path, segment))
+        child = _Frame(column, True, frame, segment)
         self.push(child)
         return self.key(child, found, item, line, column, number)
 
     def key(
         self, frame: _Frame, found: re.Match[str], content: str, line: str, column: int, number: int
-    ) -> tuple[_Frame, int] | None:
+    ) -> _Frame | None:
         """A ``key: value`` at ``column`` of ``line`` (``content``: the line from there on), in ``frame``;
-        returns the pending key when its value is on later lines."""
+        returns the frame when the key's value is on later lines."""
         key = found.group(1)
         if key in frame.keys:
             raise _Fallback  # a duplicate: the full parser reports it
         frame.keys.add(key)
-        frame.key, frame.key_line = key, number
+        frame.key = key
         rest = content[found.end() :]
         if not rest or rest[0] == "#":
-            return frame, frame.indent
-        self.scalar(frame.path, key, rest, line, column + found.end(), number, number)
+            return frame
+        self.scalar(frame, key, rest, line, column + found.end(), number)
         return None
 
-    def close(self, pending: tuple[_Frame, int] | None) -> None:
+    def close(self, pending: _Frame | None) -> None:
         """A key whose value never came: YAML's null, an empty plain scalar."""
         if pending is None:
             return
-        frame, _ = pending
         self.values += 1
-        if self.name_matters(frame.key):
+        if self.name_matters(pending.key):
             raise _Fallback  # where libyaml places an empty value is the full parser's business
 
-    def scalar(
-        self, parent: str | None, segment: str, rest: str, line: str, column: int, number: int, key_line: int
-    ) -> None:
-        """A one-line scalar at key path ``parent.segment``, starting at ``column`` of ``line`` (``rest``: the
-        line from there on)."""
+    def scalar(self, parent: _Frame, segment: str, rest: str, line: str, column: int, number: int) -> None:
+        """A one-line scalar at ``segment`` of ``parent``, starting at ``column`` of ``line`` (``rest``: the line
+        from there on)."""
         self.values += 1
         first = rest[0]
         if first == "'" or first == '"':
@@ -286,11 +349,10 @@ class _YamlReader:
             value_column = column
         # The last key component is the segment's (name_matters reads only that): no path for most values.
         if self.value_matters(value) or self.name_matters(segment):
-            self.add(parent, segment, value, raw, quote, line, value_column, number, key_line)
+            self.add(parent, segment, value, raw, quote, line, value_column, number)
 
     def add(
-        self, parent: str | None, segment: str, value: str, raw: str, quote: str, line: str, value_column: int,
-        number: int, key_line: int,
+        self, parent: _Frame, segment: str, value: str, raw: str, quote: str, line: str, value_column: int, number: int
     ) -> None:
         """The entry parsers/yaml makes of this scalar (``value_column``: where its value starts in ``line``, inside
         any quote)."""
@@ -299,13 +361,13 @@ class _YamlReader:
         tag = None if quote else self.short_tag(self.resolve(value))
         self.entries.append(
             Entry(
-                key=_join(parent, segment),
+                key=_join(parent.path(), segment),
                 value=value,
                 raw=raw,
                 line=number,
                 column=value_column + 1,
                 quote=quote,
-                key_line=key_line,
+                key_line=number,
                 comment=comment.group(1).strip() if comment else None,
                 tag=tag,
             )
