@@ -137,8 +137,10 @@ for provider in all_providers():
         derived = (segments[0].literal if segments[0].is_literal else "",
                    sum(len(s.literal) if s.is_literal else s.min_len for s in segments),
                    sum(len(s.literal) if s.is_literal else s.max_len for s in segments),
-                   sorted(set("".join(s.literal or s.alphabet for s in segments))))
-        print(fmt.template, derived == (fmt.prefix, fmt.min_length, fmt.max_length, sorted(fmt.charset)))
+                   sorted(set("".join(s.literal or s.alphabet for s in segments))),
+                   "".join(s.regex() for s in segments))
+        kept = (fmt.prefix, fmt.min_length, fmt.max_length, sorted(fmt.charset), fmt.regex.pattern)
+        print(fmt.template, derived == kept)
 """
 
 
@@ -154,14 +156,18 @@ def test_a_format_summary_is_kept_for_the_code_that_derived_it(monkeypatch):
     from keylint.providers import schema
 
     template = "abc_{hex:4}"
-    table = {("key-format", (1, 2), template): ("zzz", 1, 1, "z")}
+    table = {("key-format", (1, 2), template): ("zzz", 1, 1, "z", "zzz")}
     monkeypatch.setattr(recache, "_state", {"table": table, "used": set()})
     monkeypatch.setattr(schema, "_SOURCE_STAMP", (1, 3))  # schema.py changed since: not used
     fmt = schema.KeyFormat(template)
     assert (fmt.prefix, fmt.min_length, fmt.max_length, fmt.charset) == ("abc_", 8, 8, frozenset("abc_0123456789def"))
-    assert table[("key-format", (1, 3), template)] == ("abc_", 8, 8, "0123456789_abcdef")
+    assert fmt.regex.pattern == "abc_[0123456789abcdef]{4}"
+    assert table[("key-format", (1, 3), template)] == ("abc_", 8, 8, "0123456789_abcdef", "abc_[0123456789abcdef]{4}")
     monkeypatch.setattr(schema, "_SOURCE_STAMP", (1, 2))
-    assert schema.KeyFormat(template).prefix == "zzz"  # (what the table says: how it is found)
+    kept = schema.KeyFormat(template)
+    assert (kept.prefix, kept.regex.pattern) == ("zzz", "zzz")  # (what the table says: how it is found)
+    table[("key-format", (1, 2), template)] = ("zzz", 1, 1, "z")  # the shape of an older version: not used
+    assert schema.KeyFormat(template).prefix == "abc_"
 
 
 def test_a_table_past_its_size_is_cut_back_to_what_a_run_used(tmp_path):

@@ -126,15 +126,16 @@ def _characters(text: str) -> frozenset[str]:
     return frozenset(text)
 
 
-# What detection reads of every format on every run (its prefix, lengths and characters) is derived from the
-# template by this module, and kept between runs by keylint.recache: deriving it for some 200 formats was a
-# tenth of a pre-commit run. It is kept under the template and this file's modification time and size (as
+# What detection reads of every format on every run (its prefix, lengths, characters and regex source) is derived
+# from the template by this module, and kept between runs by keylint.recache: deriving it for some 200 formats was
+# a tenth of a pre-commit run. It is kept under the template and this file's modification time and size (as
 # Python keys a module's bytecode by its source), so that a change to the derivation never meets stale values.
 _SOURCE_STAMP = recache.source_stamp(__file__)
 
 
-def _summarize(template: str) -> tuple[str, int, int, str]:
-    """Prefix, shortest and longest length, and characters (in order, a string: many formats share one set)."""
+def _summarize(template: str) -> tuple[str, int, int, str, str]:
+    """Prefix, shortest and longest length, characters (in order, a string: many formats share one set) and the
+    source of the format's regular expression."""
     segments = parse_template(template)
     first = segments[0]
     return (
@@ -142,11 +143,12 @@ def _summarize(template: str) -> tuple[str, int, int, str]:
         sum(len(s.literal) if s.is_literal else s.min_len for s in segments),
         sum(len(s.literal) if s.is_literal else s.max_len for s in segments),
         "".join(sorted(frozenset().union(*(_characters(s.literal or s.alphabet) for s in segments)))),
+        "".join(s.regex() for s in segments),
     )
 
 
 def _is_summary(value: Any) -> bool:
-    return type(value) is tuple and len(value) == 4
+    return type(value) is tuple and len(value) == 5 and all(type(part) is str for part in value[3:])
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ class KeyFormat:
         return parse_template(self.template)
 
     @derived
-    def _summary(self) -> tuple[str, int, int, str]:
+    def _summary(self) -> tuple[str, int, int, str, str]:
         """See _summarize."""
         if _SOURCE_STAMP is None:
             return _summarize(self.template)
@@ -185,7 +187,7 @@ class KeyFormat:
 
     @derived
     def regex(self) -> re.Pattern[str]:
-        return re.compile("".join(s.regex() for s in self.segments))
+        return re.compile(self._summary[4])
 
     @derived
     def min_length(self) -> int:
