@@ -62,11 +62,17 @@ class Rule:
     category: str
     scope: str
     check: Callable[..., Iterable[Problem]]
-    doc: str
+
+    @property
+    def doc(self) -> str:
+        """The check's docstring, dedented: read by `keylint rules` and reports, not by a scan, so not made when
+        the rule is registered (some 40 KB of text every run)."""
+        return cleandoc(self.check.__doc__ or "")
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+        doc = self.doc.strip()
+        return doc.splitlines()[0] if doc else self.name
 
     def section(self, title: str) -> str:
         """The text of one documentation section ("" when missing)."""
@@ -97,7 +103,7 @@ def rule(
     def register(check: Callable[..., Iterable[Problem]]) -> Rule:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        registered = Rule(code, name, severity, category, scope, check, cleandoc(check.__doc__ or ""))
+        registered = Rule(code, name, severity, category, scope, check)
         RULES[code] = registered
         return registered
 
