@@ -99,7 +99,7 @@ def test_wanted_rows_are_the_rows_whose_value_or_key_matters(text):
         unquoted = value[1:-1] if value[:1] in ("'", '"') else value
         if key and value and (PREFILTER.value_matters(unquoted) or PREFILTER.name_matters(key)):
             expected.add(index)
-    wanted = reader.wanted(rows)
+    wanted = reader.wanted([row[1] for row in rows], [row[2] for row in rows])
     assert {index for index in wanted if rows[index][1] and rows[index][2]} == expected
 
 

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):(?: +|$)")
 # Every line as a row (spaces, key, value, other): the common `key: value` or `key:` (with an optional comment)
 # gives its key and its value as _YamlReader.line() would read them: a plain scalar that does not start with an
-# indicator (for speed, without any ":" or "#" in it), or a scalar in quotes without escapes, quotes and all
-# (a single-quoted one without its '' escape); any other line is `other`, after its spaces.
+# indicator (for speed, without any ":" or "#" in it; its trailing spaces given back by a lookbehind, cheaper for the
+# regex engine than an optional group), or a scalar in quotes without escapes, quotes and all (a single-quoted one
+# without its '' escape); any other line is `other`, after its spaces.
 _ROW = re.compile(
     r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):"""
-    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`](?:[^\n:#]*[^ \n:#])?|"[^"\\\n]*"|'[^'\n]*'))?"""
+    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`][^\n:#]*(?<![ ])|"[^"\\\n]*"|'[^'\n]*'))?"""
     r"""(?:[ ]+\#[^\n]*)?[ ]*"""
     r"""|([^\n]*))$""",
     re.MULTILINE,
@@ -66,7 +67,7 @@ class _Frame:
         self.segment = segment
         self.keys: set[str] = set()
         self.index = 0
-        self.key = ""  # the last key of a mapping
+        self.key = ""  # a mapping's key whose value is still to come
 
     def path(self) -> str | None:
         """The key path of this collection (None for a document's top)."""
@@ -124,22 +125,27 @@ class _YamlReader:
 
     def run(self) -> Reading:
         # The loop body runs for every line of large files: a block's lines are cut into rows by one regex (in C),
-        # the common `key: value` and `key:` rows are handled inline (a row in the mapping of the row before it,
-        # or opening the value of the key before it, without a look further up the stack), comments and blank
-        # lines skipped, and every other line goes to line() whole. Which rows make entries is known beforehand
-        # for the whole block.
+        # the common `key: value` and `key:` rows are handled inline (a row indented like the row before it goes in
+        # the same mapping, found without a look at the stack; one indented further opens the pending key's value),
+        # comments and blank lines skipped, and every other line goes to line() whole. Which rows make entries is
+        # known beforehand for the whole block.
         stack = self.stack
         max_depth = self.max_depth
         first_line = 1
-        values = 0  # scalars read inline (the others count in self.values)
+        scalars = 0  # scalars read inline (the others count in self.values)
         pending = self.pending
+        # The mapping a row indented by frame_spaces goes in, and its keys (None: the stack says where a row goes).
+        frame_spaces: str | None = None
+        frame: _Frame | None = None
+        keys: set[str] = set()
         for block in _blocks(self.text, _BLOCK):
             rows = _ROW.findall(block)
             if len(rows) != block.count("\n") + 1:
                 raise _Fallback  # cannot happen (every line is a row); never guess
-            wanted = self.wanted(rows)
+            values = list(map(itemgetter(2), rows))
+            scalars += len(values) - values.count("")  # every row with a value is read inline
+            wanted = self.wanted(list(map(itemgetter(1), rows)), values)
             lines: list[str] | None = None
-            frame, frame_indent = self.mapping()
             for index, (spaces, key, value, other) in enumerate(rows):
                 if not key:
                     if other and other[0] != "#":  # not a blank line, not a comment
@@ -148,38 +154,37 @@ class _YamlReader:
                         self.pending = pending
                         self.line(lines[index], first_line + index)
                         pending = self.pending
-                        frame, frame_indent = self.mapping()
+                        frame_spaces = None
                     continue
-                indent = len(spaces)
                 if pending is not None:
+                    indent = len(spaces)
                     if indent > pending.indent:  # the pending key's value: a mapping
                         frame = _Frame(indent, True, pending, pending.key)
                         stack.append(frame)
                         if len(stack) > max_depth:
                             raise _Fallback
-                        frame_indent = indent
                     else:
                         self.close(pending)
                         frame = self.enter(indent)
-                        frame_indent = indent
+                    frame_spaces = spaces
+                    keys = frame.keys
                     pending = None
-                elif indent != frame_indent:
-                    frame = self.enter(indent)
-                    frame_indent = indent
-                keys = frame.keys
+                elif spaces != frame_spaces:
+                    frame = self.enter(len(spaces))
+                    frame_spaces = spaces
+                    keys = frame.keys
                 if key in keys:
                     raise _Fallback  # a duplicate: the full parser reports it
                 keys.add(key)
-                frame.key = key
                 if not value:
+                    frame.key = key
                     pending = frame
                     continue
-                values += 1
                 if index in wanted:
                     if lines is None:
                         lines = block.split("\n")
                     line = lines[index]
-                    column = line.index(value, indent + len(key) + 1)
+                    column = line.index(value, len(spaces) + len(key) + 1)
                     quote = value[0]
                     if quote == "'" or quote == '"':
                         self.add(frame, key, value[1:-1], value, quote, line, column + 1, first_line + index)
@@ -187,28 +192,18 @@ class _YamlReader:
                         self.add(frame, key, value, value, "", line, column, first_line + index)
             first_line += len(rows)
         self.close(pending)
-        if values + self.values > self.max_entries:
+        if scalars + self.values > self.max_entries:
             raise _Fallback  # the full parser stops there and says so
         return Reading(self.entries)
 
-    def wanted(self, rows: list[tuple[str, str, str, str]]) -> set[int]:
+    def wanted(self, keys: list[str], values: list[str]) -> set[int]:
         """Indices of the rows with a key and a value where either matters (and of some rows without a value)."""
-        values = list(map(itemgetter(2), rows))
         wanted = self.candidates.kept(values)
-        keys = list(map(itemgetter(1), rows))
         # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat).
         named = set(filter(self.name_matters, set(compress(keys, values))))
         if named:
             wanted.update(compress(count(), map(named.__contains__, keys)))
         return wanted
-
-    def mapping(self) -> tuple[_Frame | None, int]:
-        """The innermost open collection when it is a mapping, with its indent (else None and -1, which no row's
-        indent equals)."""
-        stack = self.stack
-        if stack and stack[-1].is_map:
-            return stack[-1], stack[-1].indent
-        return None, -1
 
     def enter(self, indent: int) -> _Frame:
         """The open mapping a ``key: ...`` row at ``indent`` belongs to, or a new one at the top of a document."""
