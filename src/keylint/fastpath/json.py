@@ -64,6 +64,8 @@ class _Hits(list):
 
 
 _QUIET = object()  # what the hooks make of a container without hits
+# What json.loads gives for a scalar with the hooks below (bare values as _Bare; true, false and null as constants).
+_SCALAR_TYPES = frozenset({str, _Bare, bool, type(None)})
 
 
 class _Answers(dict):
@@ -120,19 +122,12 @@ class _Keeper:
         names, values = self.names, self.values
         hits: _Hits | None = None
         for name, value in pairs:
-            kind = type(value)
-            if value is _QUIET:
-                continue
-            if kind is list:
-                value = self.elements(value)  # type: ignore[arg-type]
-                kind = type(value)
-            if kind is _Hits:
-                hits = _adopt(hits, value, name)  # type: ignore[arg-type]
-            elif value is not _QUIET:
-                named = names[name]
-                if named or values[value]:
+            if type(value) in _SCALAR_TYPES:
+                if names[name] or values[value]:
                     hits = hits or _Hits()
-                    hits.append(_Hit(name, _text(value), kind is not str, named))
+                    hits.append(_Hit(name, _text(value), type(value) is not str, names[name]))
+            elif value is not _QUIET:
+                hits = self._nest(hits, value, name)
         return hits or _QUIET
 
     def elements(self, items: list[object]) -> object:
@@ -141,18 +136,26 @@ class _Keeper:
         values = self.values
         hits: _Hits | None = None
         for index, value in enumerate(items):
-            kind = type(value)
-            if value is _QUIET:
-                continue
-            if kind is list:
-                value = self.elements(value)  # type: ignore[arg-type]
-                kind = type(value)
-            if kind is _Hits:
-                hits = _adopt(hits, value, str(index))  # type: ignore[arg-type]
-            elif value is not _QUIET and values[value]:
-                hits = hits or _Hits()
-                hits.append(_Hit(str(index), _text(value), kind is not str, False))
+            if type(value) in _SCALAR_TYPES:
+                if values[value]:
+                    hits = hits or _Hits()
+                    hits.append(_Hit(str(index), _text(value), type(value) is not str, False))
+            elif value is not _QUIET:
+                hits = self._nest(hits, value, str(index))
         return hits or _QUIET
+
+    def _nest(self, hits: _Hits | None, child: object, segment: str) -> _Hits | None:
+        """``hits`` followed by those of a child container at ``segment`` (an array, or an object's _Hits)."""
+        if type(child) is list:
+            child = self.elements(child)  # type: ignore[arg-type]
+        if child is _QUIET:
+            return hits
+        for hit in child:  # type: ignore[attr-defined]
+            hit.segments.append(segment)
+        if hits is None:
+            return child  # type: ignore[return-value]
+        hits.extend(child)  # type: ignore[arg-type]
+        return hits
 
     def root(self, root: object) -> list[_Hit]:
         if type(root) is list:
@@ -162,16 +165,6 @@ class _Keeper:
         if root is not _QUIET and (self.values[root] or self.prefilter.name_matters("")):  # a lone value: key ""
             return [_Hit(None, _text(root), type(root) is not str, False)]
         return []
-
-
-def _adopt(hits: _Hits | None, child: _Hits, segment: str) -> _Hits:
-    """``hits`` followed by the hits of a child container at ``segment``."""
-    for hit in child:
-        hit.segments.append(segment)
-    if hits is None:
-        return child
-    hits.extend(child)
-    return hits
 
 
 def _text(value: object) -> str:
@@ -302,7 +295,7 @@ def _too_deep(skeleton: str, max_depth: int) -> bool:
 
 # Per prefilter: how many array indices, from 0, are known not to matter as names; up to a bound, past
 # which every element's index is asked about.
-_QUIET_INDICES: dict[int, int] = {}
+_QUIET_INDICES: dict[Prefilter, int] = {}
 _INDICES_CHECKED = 1 << 16
 
 
@@ -310,12 +303,12 @@ def _indices_matter(prefilter: Prefilter, count: int) -> bool:
     """Whether any index below ``count`` may matter as a name (an array's elements are named by index)."""
     if count > _INDICES_CHECKED:
         return True
-    known = _QUIET_INDICES.get(id(prefilter), 0)
+    known = _QUIET_INDICES.get(prefilter, 0)
     while known < count:
         if prefilter.name_matters(str(known)):
             return True
         known += 1
-        _QUIET_INDICES[id(prefilter)] = known
+        _QUIET_INDICES[prefilter] = known
     return False
 
 
