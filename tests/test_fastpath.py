@@ -358,14 +358,14 @@ def test_a_generalised_name_answers_like_the_name(parts):
     st.integers(0, 10**6),
 )
 def test_dotenv_names_that_matter_by_digit_shape_are_those_that_matter(names_parts, seed):
-    from keylint.fastpath.dotenv import _named_lines
+    from keylint.fastpath.dotenv import _NamedShapes
 
     rng = random.Random(seed)
     # The same words with other digits too (SERVICE_17, SERVICE_3), so that shapes group several names.
     names = ["".join(word + separator for word, separator in parts).rstrip("_-.") for parts in names_parts]
     names += [re.sub("[0-9]+", lambda _: str(rng.randrange(1000)), name) for name in names]
     expected = {i for i, name in enumerate(names) if name and PREFILTER.name_matters(name)}
-    assert _named_lines(names, PREFILTER) == expected
+    assert _NamedShapes(PREFILTER).lines(names) == expected
 
 
 _VALUE_PIECES = st.one_of(

@@ -3,7 +3,7 @@ parser.
 
 A large .env file has millions of lines and almost none matter, so no Python code runs per line: one regex (in C)
 reads every line of a block, the names' hashes go to the duplicate check in bulk, the names are asked about per
-digit shape (``_named_lines``) and the values through ``ValueCandidates``.
+digit shape (``_NamedShapes``) and the values through ``ValueCandidates``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from itertools import chain, compress, count, islice, pairwise
-from operator import eq, itemgetter
+from itertools import chain, compress, count, pairwise
 
 from keylint import TYPE_CHECKING
 from keylint.fastpath.candidates import value_candidates
@@ -40,7 +39,7 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
     candidates = value_candidates(prefilter)
-    value_matters = prefilter.value_matters
+    named = _NamedShapes(prefilter)
     keys: list[tuple[str, int]] = []
     entries: list[Entry] = []
     # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), sorted a
@@ -48,22 +47,22 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     hashes: list[array[int]] = []
     first_line = 1
     for block in _blocks(text, _BLOCK):
-        rows = _LINE.findall(block)
+        # re.split, not findall: the groups come as one flat list (before, name, value, between, name, value, ...),
+        # without a tuple per line.
+        parts = _LINE.split(block)
         lines_in_block = block.count("\n") + 1
-        if len(rows) != lines_in_block:
+        if len(parts) != 3 * lines_in_block + 1:
             return None  # a line of another shape
-        names = list(map(itemgetter(0), rows))
+        names = parts[1::3]
+        values = parts[2::3]
         statements = list(filter(None, names))  # comments and blank lines have no name
+        if len(statements) < lines_in_block:  # their groups are None: "" for the joins below
+            names = [name or "" for name in names]
+            values = [value or "" for value in values]
         hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
-        wanted = _named_lines(names, prefilter)
-        for index in candidates.possible(list(map(itemgetter(1), rows))):
-            value = rows[index][1]
-            if value[:1] in ("'", '"'):
-                value = value[1:-1]
-            if value_matters(value):
-                wanted.add(index)
+        wanted = named.lines(names) | candidates.kept(values)
         if wanted:
             lines = block.split("\n")
             for index in sorted(wanted):
@@ -83,40 +82,65 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
 _DIGITS_AS_ZERO = str.maketrans("123456789", "0" * 9)
 
 
-def _named_lines(names: list[str], prefilter: Prefilter) -> set[int]:
-    """Indices of the ``names`` that matter (an empty name never does).
+class _NamedShapes:
+    """Which names of a file matter, asked once per digit shape and remembered from block to block (the blocks of
+    a large file repeat the same few thousand shapes).
 
     Numbered variables (SERVICE_HOST_17) are asked about once per digit shape: within a shape the names differ
     only in their digits' values, so they share a generalised form (``Prefilter.generalize_names``) unless that
     form keeps a digit, which the same shape written with 1s instead of 0s tells. Names of such shapes
     (OAUTH2_TOKEN, when digits inside words count) are generalised and asked about one by one."""
-    generalize = prefilter.generalize_names
-    name_matters = prefilter.name_matters
-    shapes = "\n".join(names).translate(_DIGITS_AS_ZERO).split("\n")
-    distinct = "\n".join(set(shapes))  # generalised all at once, and written with 1s to see which keep a digit
-    forms = generalize(distinct).split("\n")
-    forms_with_ones = generalize(distinct.replace("0", "1")).split("\n")
-    named: set[str] = set()
-    mixed: set[str] = set()  # shapes whose names may answer differently
-    for shape, form, with_ones in zip(distinct.split("\n"), forms, forms_with_ones, strict=True):
-        if form != with_ones:
-            mixed.add(shape)
-        elif shape and name_matters(form):
-            named.add(shape)
-    wanted = set(compress(count(), map(named.__contains__, shapes))) if named else set()
-    if mixed:
-        for index in compress(count(), map(mixed.__contains__, shapes)):
-            if name_matters(generalize(names[index])):
-                wanted.add(index)
-    return wanted
+
+    _REMEMBERED = 1 << 16  # shapes; past that they are forgotten (a file of all different names would keep all)
+
+    def __init__(self, prefilter: Prefilter) -> None:
+        self._prefilter = prefilter
+        self._known: set[str] = set()
+        self._named: set[str] = set()  # known shapes whose names all matter
+        self._mixed: set[str] = set()  # known shapes whose names may answer differently
+
+    def lines(self, names: list[str]) -> set[int]:
+        """Indices of the ``names`` that matter (an empty name never does)."""
+        shapes = "\n".join(names).translate(_DIGITS_AS_ZERO).split("\n")
+        distinct = set(shapes)
+        new = distinct - self._known
+        if new:
+            if len(self._known) + len(new) > self._REMEMBERED:
+                self._known.clear()
+                self._named.clear()
+                self._mixed.clear()
+                new = distinct
+            self._learn(new)
+        named, mixed = self._named, self._mixed
+        wanted = set(compress(count(), map(named.__contains__, shapes))) if not named.isdisjoint(distinct) else set()
+        if not mixed.isdisjoint(distinct):
+            name_matters, generalize = self._prefilter.name_matters, self._prefilter.generalize_names
+            for index in compress(count(), map(mixed.__contains__, shapes)):
+                if name_matters(generalize(names[index])):
+                    wanted.add(index)
+        return wanted
+
+    def _learn(self, shapes: set[str]) -> None:
+        generalize = self._prefilter.generalize_names
+        name_matters = self._prefilter.name_matters
+        ordered = "\n".join(shapes)  # generalised all at once, and written with 1s to see which keep a digit
+        forms = generalize(ordered).split("\n")
+        forms_with_ones = generalize(ordered.replace("0", "1")).split("\n")
+        for shape, form, with_ones in zip(ordered.split("\n"), forms, forms_with_ones, strict=True):
+            self._known.add(shape)
+            if form != with_ones:
+                self._mixed.add(shape)
+            elif shape and name_matters(form):
+                self._named.add(shape)
 
 
 def _any_equal(runs: list[array[int]]) -> bool:
-    """Do sorted runs of 64-bit hashes share a value? Checked a sixteenth of the hash range at a time, so that
-    only that part of the hashes is ever held as Python integers."""
+    """Do sorted runs of 64-bit hashes share a value, or repeat one? Checked a sixteenth of the hash range at a
+    time, so that only that part of the hashes is ever held as Python integers, and by a set of them (a sort
+    would compare each about as many times as there are runs)."""
     bounds = [-(1 << 63) + part * (1 << 60) for part in range(17)]
     for low, high in pairwise(bounds):
-        part = sorted(chain.from_iterable(run[bisect_left(run, low) : bisect_left(run, high)] for run in runs))
-        if any(map(eq, part, islice(part, 1, None))):
+        parts = [run[bisect_left(run, low) : bisect_left(run, high)] for run in runs]
+        if len(set(chain.from_iterable(parts))) != sum(map(len, parts)):
             return True
     return False

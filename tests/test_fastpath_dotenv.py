@@ -1,0 +1,99 @@
+"""The .env fast path's shortcuts give what the plain path gives: read a few lines at a time (so that a file spans
+many blocks), names asked about by digit shape and remembered from block to block, duplicates found from sorted
+runs of hashes."""
+
+from __future__ import annotations
+
+import random
+from itertools import chain
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import fastpath
+from keylint.config import Settings
+from keylint.engine import detector_for
+from keylint.fastpath import dotenv
+from keylint.parsers import parse
+from keylint.prefilter import prefilter_for
+
+PREFILTER = prefilter_for(detector_for(Settings()))
+
+# Few names, numbered or not, so that they sometimes repeat within a block and across blocks; numbered ones share
+# digit shapes.
+_NAMES = ["A", "PORT", "HOST_1", "OPENAI_API_KEY", "DB_PASSWORD_3", "OAUTH2_TOKEN", "X.Y", "export"]
+_VALUES = ["", "1", "true", "a b", "host.internal:8080", "changeme", "sk-" + "a1B2" * 12, "https://u:p@h/x", "é"]
+_STATEMENTS = st.builds(
+    "{}{}{}={}{}".format,
+    st.sampled_from(["", "export ", "  "]),
+    st.sampled_from(_NAMES),
+    st.one_of(st.just(""), st.integers(0, 10**4).map("_{}".format)),
+    st.sampled_from(_VALUES).flatmap(lambda v: st.sampled_from([v, f'"{v}"', f"'{v}'", f"{v} # note"])),
+    st.sampled_from(["", "  "]),
+)
+_LINES = st.one_of(_STATEMENTS, _STATEMENTS, _STATEMENTS, st.sampled_from(["", "# a comment", "# keylint: ignore"]))
+
+
+def _reading(text: str, block: int) -> fastpath.Reading | None:
+    with mock.patch.object(dotenv, "_BLOCK", block):
+        return fastpath.read("dotenv", text, PREFILTER)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_LINES, max_size=30),
+    st.integers(1, 120),
+    st.sampled_from(["\n", ""]),
+    st.sampled_from([None, "NOT A STATEMENT", "A='open"]),  # a line of another shape, seldom
+    st.integers(0, 30),
+)
+def test_read_across_blocks_equals_the_full_parser(lines, block, end, other, at):
+    if other is not None and at % 4 == 0:
+        lines.insert(at, other)
+    text = "\n".join(lines) + end
+    reading = _reading(text, block)
+    full = parse("dotenv", text)
+    names = [e.key for e in full.entries]
+    if len(set(names)) < len(names):
+        assert reading is None, "a repeated name must leave the file to the full parser"
+    if reading is None:
+        return
+    assert not full.failed and not full.problems, full.problems
+    assert reading.entries == [e for e in full.entries if PREFILTER.matters(e.key, e.value)]
+    assert reading.keys == [(e.key, e.key_line or e.line) for e in full.entries]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*_NAMES, "", "SERVICE_17", "SERVICE_3", "S3_KEY_9"]), max_size=8)))
+def test_named_shapes_remembered_from_block_to_block_answer_like_name_matters(blocks):
+    remembered = dotenv._NamedShapes(PREFILTER)
+    for names in blocks:
+        expected = {i for i, name in enumerate(names) if name and PREFILTER.name_matters(name)}
+        assert remembered.lines(names) == expected
+
+
+def test_named_shapes_past_what_is_remembered_are_asked_again():
+    rng = random.Random(8)
+    words = ["API", "KEY", "HOST", "PORT", "TOKEN", "NAME", "OPENAI", "2FA"]
+    remembered = dotenv._NamedShapes(PREFILTER)
+    with mock.patch.object(dotenv._NamedShapes, "_REMEMBERED", 5):
+        for _ in range(20):
+            names = ["_".join(rng.sample(words, 2)) + f"_{rng.randrange(100)}" for _ in range(rng.randrange(1, 9))]
+            expected = {i for i, name in enumerate(names) if PREFILTER.name_matters(name)}
+            assert remembered.lines(names) == expected
+            assert len(remembered._known) <= max(5, len(names))
+
+
+@given(st.lists(st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.sampled_from([-(1 << 63), 0, 7]), max_size=6)))
+def test_any_equal_is_whether_a_hash_repeats(runs):
+    from array import array
+
+    hashes = list(chain.from_iterable(runs))
+    assert dotenv._any_equal([array("q", sorted(run)) for run in runs]) == (len(set(hashes)) < len(hashes))
+
+
+def test_a_name_repeated_blocks_apart_is_left_to_the_full_parser():
+    text = "".join(f"NAME_{i}=value {i}\n" for i in range(300))
+    assert _reading(text, 64) is not None
+    assert _reading(text + "NAME_1=other\n", 64) is None
