@@ -140,3 +140,15 @@ def test_quoted_corners_read_like_the_full_parser(text):
     reading = fastpath.read("yaml", text, PREFILTER)
     if reading is not None:
         assert _check("yaml", text) == reading
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PREFIXES), st.sampled_from(["", " ", "-", "_", "x", "A" * 20, "th"])),
+                max_size=6).map("".join))  # fmt: skip
+def test_prefixes_at_a_hit_are_every_prefix_the_value_holds_there(value):
+    hit = PREFILTER._hits.search(value)
+    while hit is not None:
+        start = hit.start()
+        expected = {p for p in _PREFIXES if value.startswith(p, start)}
+        assert set(PREFILTER._prefixes_at(value, start, hit.group())) == expected
+        hit = PREFILTER._hits.search(value, start + 1)

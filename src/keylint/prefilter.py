@@ -135,6 +135,7 @@ class Prefilter:
         self._names: dict[str, bool] = {}
         self._values: dict[str, bool] = {}
         self._bodies: dict[tuple[str, ...], tuple[int, frozenset[str], int]] = {}  # see _body_of
+        self._longer: dict[str, tuple[str, ...]] = {}  # see _key_possible
 
     def matters(self, key: str, value: str) -> bool:
         return self.value_matters(value) or self.name_matters(key)
@@ -216,7 +217,7 @@ class Prefilter:
                 return True
         hit = self._hits.search(value)
         while hit is not None:
-            if self._key_possible(value, hit.start()):
+            if self._key_possible(value, hit.start(), hit.group()):
                 return True
             hit = self._hits.search(value, hit.start() + 1)
         token = value.strip()
@@ -229,15 +230,16 @@ class Prefilter:
         return window is not None and window[0] <= size <= window[1]
 
 
-    def _key_possible(self, value: str, start: int) -> bool:
-        """Could detection make a match of a prefix at ``start`` (ASCII ``value``)?
+    def _key_possible(self, value: str, start: int, shortest: str) -> bool:
+        """Could detection make a match of a prefix at ``start`` (ASCII ``value``), where ``shortest`` is the
+        shortest registered prefix found (what the trie of ``_hits`` matches)?
 
         Every match it returns, valid or a near-miss (detect._best_at, diagnose.is_attempt), has
         at least ``_body_needed`` characters after the prefix once whitespace gaps (at most three)
         are taken out, all of them in the format's alphabet, letters, digits or stray punctuation.
         Most hits are words that merely begin like a prefix (``path`` for ``pat``).
         """
-        prefixes = tuple(p for p in self._prefixes.get(value[start], ()) if value.startswith(p, start))
+        prefixes = self._prefixes_at(value, start, shortest)
         if not prefixes:
             return True  # cannot happen (the search found one); keep the value rather than guess
         need, allowed, skip = self._body_of(prefixes)
@@ -260,6 +262,15 @@ class Prefilter:
             else:
                 return False
         return False
+
+    def _prefixes_at(self, value: str, start: int, shortest: str) -> tuple[str, ...]:
+        """The registered prefixes ``value`` holds at ``start``, where ``shortest`` is the shortest of them: those
+        that go on from it (looked up once per ``shortest``; most prefixes have none but themselves)."""
+        longer = self._longer.get(shortest)
+        if longer is None:
+            same_start = self._prefixes.get(shortest[:1], ())
+            longer = self._longer[shortest] = tuple(p for p in same_start if p.startswith(shortest))
+        return longer if longer == (shortest,) else tuple(p for p in longer if value.startswith(p, start))
 
     def _body_of(self, prefixes: tuple[str, ...]) -> tuple[int, frozenset[str], int]:
         """For prefixes found at one place: the fewest body characters a match needs, the characters
