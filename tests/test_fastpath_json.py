@@ -165,6 +165,14 @@ def test_benchmark_shaped_files_read_the_same():
             assert reading is not None and len(reading.entries) > 10
 
 
+def test_one_line_files_read_the_same():
+    # Columns of a minified file are counted from the last kept value, not from the file's start.
+    stub = _Stub({"x", "1"}, {"k"})
+    text = json.dumps({"a": [{"k": i, "v": "x", "w": [1, "x"]} for i in range(300)]}, separators=(",", ":"))
+    reading = _check(text, stub)
+    assert reading is not None and reading.entries[-1].column > 10_000
+
+
 def test_kept_values_are_found_past_their_text_elsewhere():
     # The same text before the kept value: as a member name, inside a longer string, as a string before a
     # kept bare value, and under a name that does not matter.

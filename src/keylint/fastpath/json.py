@@ -254,7 +254,8 @@ def _place(text: str, hits: list[_Hit]) -> list[Entry]:
     """The entries of the ``hits`` (in file order), with their positions in ``text``."""
     entries: list[Entry] = []
     finder = _Finder(text)
-    line, counted = 1, 0  # newlines are counted up to ``counted``, from one kept value to the next
+    # Lines are counted from one kept value to the next (a minified file is one long line: never back to its start).
+    line, counted, line_start = 1, 0, 0
 
     for hit in hits:
         value = hit.value
@@ -263,7 +264,10 @@ def _place(text: str, hits: list[_Hit]) -> list[Entry]:
         else:
             found, name = finder.by_value(hit)
         start = found if hit.bare else found + 1
-        line += text.count("\n", counted, start)
+        newlines = text.count("\n", counted, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, start) + 1
         counted = start
         entries.append(
             Entry(
@@ -271,7 +275,7 @@ def _place(text: str, hits: list[_Hit]) -> list[Entry]:
                 value=value,
                 raw=value if hit.bare else text[found : start + len(value) + 1],
                 line=line,
-                column=start - text.rfind("\n", 0, start),
+                column=start - line_start + 1,
                 quote="" if hit.bare else '"',
                 key_line=line - text.count("\n", name, start) if name >= 0 else line,
                 tag=_bare_tag(value) if hit.bare else None,
