@@ -102,6 +102,7 @@ def _check(text: str, prefilter) -> fastpath.Reading | None:
         return None
     assert not full.failed and not full.problems, full.problems
     assert reading.entries == [e for e in full.entries if prefilter.matters(e.key, e.value)]
+    assert all(type(e.value) is str and type(e.raw) is str for e in reading.entries)  # no str subclass leaks out
     return reading
 
 

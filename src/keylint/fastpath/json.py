@@ -168,8 +168,12 @@ class _Keeper:
 
 
 def _text(value: object) -> str:
-    """A scalar as written: a string or bare value is its text; true, false and null are constants."""
-    return value if isinstance(value, str) else _CONSTANT_TEXT[value]  # type: ignore[index]
+    """A scalar as written, as a plain str: a string or bare value is its text; true, false and null are constants."""
+    if type(value) is str:
+        return value
+    if type(value) is _Bare:
+        return str(value)
+    return _CONSTANT_TEXT[value]  # type: ignore[index]
 
 
 class _Finder:
