@@ -17,9 +17,10 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
   characters, nesting past max-depth), is left to the full parser. Entries carry exactly
   what :mod:`keylint.parsers.yaml` gives them (key path, value, raw text, line and column,
   key line, trailing comment, resolved tag).
-- JSON without backslashes: ``json.loads`` (in C) checks the file and, through its hooks,
-  asks about every value and member name; where something matters, one regex walks the text
-  for the key paths and positions of just those values.
+- JSON without backslashes: ``json.loads`` (in C) checks the file; its hooks keep the values
+  that matter with their key paths (each distinct member name asked about once, a value only
+  where its name does not decide), and a search from one kept value to the next finds each in
+  the text.
 - TOML of one-line statements: ``[table]`` headers and ``key = value`` lines with bare keys,
   strings without escapes, decimal numbers, booleans and one-line arrays of those, comments;
   a key or table defined twice, or a value where a table goes, is refused as tomllib refuses it.
