@@ -5,6 +5,7 @@ runs of hashes."""
 from __future__ import annotations
 
 import random
+import re
 from itertools import chain
 from unittest import mock
 
@@ -97,3 +98,19 @@ def test_a_name_repeated_blocks_apart_is_left_to_the_full_parser():
     text = "".join(f"NAME_{i}=value {i}\n" for i in range(300))
     assert _reading(text, 64) is not None
     assert _reading(text + "NAME_1=other\n", 64) is None
+
+
+# The line regex as first written, with optional groups (`(?:x)?`) where _LINE has alternatives ending in an empty one.
+_LINE_WITH_OPTIONAL_GROUPS = re.compile(
+    r"""^[ ]*(?:(?:export[ ]+)?([A-Za-z_][A-Za-z0-9_.]*)="""
+    r"""((?:[^\s'"`\\#](?:[^'"`\\#\n]*[^\s'"`\\#])?)?|"[^"\\\n]*"|'[^'\\\n]*')"""
+    r"""(?:[ ]+\#[^\n]*)?[ ]*|\#[^\n]*)?$""",
+    re.MULTILINE,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet=" =#'\"`\\xAb_.9\x0b\u00a0é", max_size=12) | _STATEMENTS, max_size=8))
+def test_the_line_regex_reads_lines_as_with_optional_groups(lines):
+    text = "\n".join(lines)
+    assert dotenv._LINE.split(text) == _LINE_WITH_OPTIONAL_GROUPS.split(text)
