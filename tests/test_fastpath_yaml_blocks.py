@@ -44,6 +44,7 @@ def test_characters_are_checked_past_the_first_block(monkeypatch):
 def test_kept_values_are_the_values_that_matter(values_and_quotes):
     values = [(value.replace("\n", " "), quote) for value, quote in values_and_quotes]
     values = [(value, quote) for value, quote in values if quote not in value]  # quotes without escapes
+    values += values[::2]  # a block's values repeat
     kept = ValueCandidates(PREFILTER).kept([f"{quote}{value}{quote}" for value, quote in values])
     assert kept == {index for index, (value, _) in enumerate(values) if PREFILTER.value_matters(value)}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import compress, count
 
 from keylint import TYPE_CHECKING
 
@@ -52,15 +53,17 @@ class ValueCandidates:
     def kept(self, values: Sequence[str]) -> set[int]:
         """Indices of the ``values`` that ``Prefilter.value_matters`` keeps, a value in quotes (a quoted value
         without escapes, quotes and all) asked about without them (``values``: one line each)."""
+        # Each distinct value is searched for once: a block's values repeat (flags, numbers, types, names).
+        distinct = list(set(values))
         value_matters = self._value_matters
-        kept: set[int] = set()
-        for index in self.possible(values):
-            value = values[index]
-            if value[:1] in ("'", '"'):
-                value = value[1:-1]
-            if value_matters(value):
-                kept.add(index)
-        return kept
+        mattering: set[str] = set()
+        for index in self.possible(distinct):
+            value = distinct[index]
+            if value_matters(value[1:-1] if value[:1] in ("'", '"') else value):
+                mattering.add(value)
+        if not mattering:
+            return set()
+        return set(compress(count(), map(mattering.__contains__, values)))
 
     def possible(self, values: Sequence[str]) -> list[int]:
         """Indices, in order, of the ``values`` that may matter: every value that ``Prefilter.value_matters``
