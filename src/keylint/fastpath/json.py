@@ -4,8 +4,8 @@ The hooks ask the prefilter about each distinct member name once, and about a va
 name does not already make it matter (each distinct value once); they keep just the values that
 matter, with their key paths. Without backslashes every string is its source text between two
 quotes (and every quote of a valid file opens or closes one), so afterwards ``str.find`` finds each
-kept value in the text, counting quotes to skip what lies inside strings. Nothing else of the file
-is kept, however large it is.
+kept value in the text, counting quotes to skip what lies inside strings. An object is dropped as
+soon as its hook has read it (an array once its container has), so a large file is never held as a tree.
 """
 
 from __future__ import annotations
