@@ -124,18 +124,13 @@ def test_git_state_is_computed_in_a_few_batched_calls(cli, key, repo, monkeypatc
     for i in range(60, 240):
         repo.write(f"svc{i}/app.env", "PORT=1\n")
     calls: list[list[str]] = []
-    real_popen, real_run = gitinfo.popen, gitinfo.run
+    real_command = gitinfo.command
 
-    def counting_popen(root, args, **kwargs):
+    def counting_command(root, args, *rest, **kwargs):  # every git call's argv is made here
         calls.append(args)
-        return real_popen(root, args, **kwargs)
+        return real_command(root, args, *rest, **kwargs)
 
-    def counting_run(root, args, **kwargs):
-        calls.append(args)
-        return real_run(root, args, **kwargs)
-
-    monkeypatch.setattr(gitinfo, "popen", counting_popen)
-    monkeypatch.setattr(gitinfo, "run", counting_run)
+    monkeypatch.setattr(gitinfo, "command", counting_command)
     run = cli("scan", ".", "--format", "json", cwd=repo.path)
     assert len(by_rule(run, "KL501")) == 60
     assert len(calls) == 3, calls

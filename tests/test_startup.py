@@ -34,6 +34,10 @@ NOT_ON_A_SCAN = [
     "keylint.parsers.yaml",
     "datetime",  # (PyYAML's constructor imported it)
     "typing",  # modules import typing's names under keylint.TYPE_CHECKING only
+    "subprocess",  # git's state queries start git with os.posix_spawn
+    "selectors",
+    "threading",
+    "signal",  # the parse-timeout timer uses _signal (signal builds enums of every signal)
 ]
 
 # A project that depends on keylint and runs it, with other tools' tables but none of its own.
@@ -119,14 +123,25 @@ def test_help_is_what_argparse_would_print(monkeypatch, capsys):
 
 
 def _git_processes(monkeypatch) -> list[list[str]]:
+    """The git processes a scan starts, whichever way (os.posix_spawn where there is one, else subprocess)."""
     started: list[list[str]] = []
-    real = gitinfo.subprocess.Popen
 
-    def counting(argv, *args, **kwargs):
+    def remember(argv: list[str]) -> None:
         started.append([a for a in argv if not a.startswith(("-", "core.", "diff.", "log.", "blame.", "color."))])
-        return real(argv, *args, **kwargs)
 
-    monkeypatch.setattr(gitinfo.subprocess, "Popen", counting)
+    def counting_spawn(path, argv, *args, **kwargs):
+        remember(argv)
+        return real_spawn(path, argv, *args, **kwargs)
+
+    def counting_popen(argv, *args, **kwargs):
+        remember(argv)
+        return real_popen(argv, *args, **kwargs)
+
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    if hasattr(os, "posix_spawn"):
+        real_spawn = os.posix_spawn
+        monkeypatch.setattr(os, "posix_spawn", counting_spawn)
     return started
 
 
@@ -281,3 +296,47 @@ def test_only_the_program_itself_collects_garbage_rarely(tmp_path):
     default = str(__import__("gc").get_threshold())
     assert run.stdout.splitlines()[-2:] == [default, "(50000, 10, 10)"]
     assert run.returncode == 0 and [f["rule"] for f in json.loads(report.read_text())["findings"]] == ["KL101"]
+
+
+def test_the_parse_timeout_interrupts_in_the_main_thread_and_is_checked_elsewhere():
+    import signal
+    import threading
+    import time
+
+    from keylint import limits
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(limits.FileTimeout), limits.time_limit(0.05):
+        while True:  # no cooperative check: only the timer can end this
+            pass
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+    outcome = []
+
+    def in_a_thread() -> None:
+        try:
+            with limits.time_limit(0.05):
+                time.sleep(0.1)
+                limits.check()
+        except limits.FileTimeout:
+            outcome.append("stopped at the check")
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    assert outcome == ["stopped at the check"] and signal.getsignal(signal.SIGALRM) == before
+
+
+@pytest.mark.skipif(gitinfo.git_executable() is None, reason="git is not installed")
+def test_git_states_are_what_subprocess_gives_where_there_is_no_posix_spawn(tmp_path, monkeypatch):
+    repo = Repo(tmp_path / "repo")
+    repo.write("tracked.env", "A=1\n")
+    repo.write(".gitignore", "ignored.env\n")
+    repo.commit("add", "tracked.env", ".gitignore")
+    repo.write("staged.env", "B=2\n")
+    repo.git("add", "staged.env")
+    names = ["tracked.env", "staged.env", "ignored.env", "new.env"]
+    spawned = gitinfo.states(str(repo.path), names)
+    monkeypatch.delattr(os, "posix_spawn", raising=False)
+    assert gitinfo.states(str(repo.path), names) == spawned
+    assert list(spawned.values()) == ["tracked", "staged", "ignored", "untracked"]

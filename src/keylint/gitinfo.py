@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
+from keylint import TYPE_CHECKING
 from keylint.config import ConfigError, Settings, path_matches
 from keylint.discover import Target, display_path
 from keylint.model import Notice
 from keylint.parsers import format_for, matches_any
 from keylint.records import dataclass, replace
+
+if TYPE_CHECKING:
+    import subprocess
 
 # Command-line config that overrides anything a repository's own config could make git execute.
 SAFE_CONFIG = (
@@ -140,6 +142,8 @@ _PROBED: dict[str, GitError | None] = {}
 
 def _probe(root: str, argv: list[str]) -> None:
     if root not in _PROBED:
+        import subprocess
+
         try:
             subprocess.run(
                 [*argv, "rev-parse", "--git-dir"],
@@ -180,6 +184,8 @@ def _failure(root: str, args: list[str], code: int, stderr: bytes) -> GitError:
 
 def run(root: str, args: list[str], stdin: bytes | None = None, ok_codes: tuple[int, ...] = (0,)) -> bytes:
     """Run git in ``root`` and return its standard output (GitError on failure)."""
+    import subprocess
+
     try:
         proc = subprocess.run(
             command(root, args),
@@ -196,13 +202,14 @@ def run(root: str, args: list[str], stdin: bytes | None = None, ok_codes: tuple[
     return proc.stdout
 
 
-def popen(
-    root: str, args: list[str], stdin: int | None = subprocess.DEVNULL, probe: bool = True
-) -> subprocess.Popen[bytes]:
+def popen(root: str, args: list[str], stdin_pipe: bool = False, probe: bool = True) -> subprocess.Popen[bytes]:
+    """git in ``root``, its output and errors through pipes; its input a pipe too, or nothing."""
+    import subprocess
+
     try:
         return subprocess.Popen(
             command(root, args, probe),
-            stdin=stdin,
+            stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=_env(root),
@@ -294,14 +301,11 @@ class StateQuery:
         if stuck is not None:
             raise stuck
         listed = b"".join(os.fsencode(p) + b"\0" for p in paths)
-        self.inputs = {"ignored": listed} if len(listed) > _PREFILLED_INPUT else {}
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        env = _env(root)
+        self.procs: dict[str, _Call] = {}
         try:
             for name, args in self.calls.items():
-                if name == "ignored" and not self.inputs:
-                    self.procs[name] = _popen_with_input(root, args, listed)
-                else:
-                    self.procs[name] = popen(root, args, stdin=subprocess.PIPE, probe=False)
+                self.procs[name] = _Call(command(root, args, probe=False), env, listed if name == "ignored" else b"")
         except BaseException:
             self.cancel()
             raise
@@ -309,18 +313,15 @@ class StateQuery:
 
     def cancel(self) -> None:
         for proc in self.procs.values():
-            if proc.returncode is None:
-                proc.kill()
-                proc.wait()
+            proc.cancel()
 
     def result(self) -> dict[str, str]:
         root = self.root
         answers = {}
         try:
             for name, proc in self.procs.items():
-                timeout = max(0.0, self.deadline - time.monotonic())
-                answers[name] = proc.communicate(self.inputs.get(name), timeout=timeout)
-        except subprocess.TimeoutExpired:
+                answers[name] = proc.communicate(self.deadline)
+        except _Timeout:
             _PROBED[root] = _stuck(root)
             raise _PROBED[root] from None
         finally:
@@ -349,18 +350,122 @@ class StateQuery:
         return result
 
 
-def _popen_with_input(root: str, args: list[str], data: bytes) -> subprocess.Popen[bytes]:
-    """git reading ``data`` (at most _PREFILLED_INPUT bytes) from a pipe already written and closed."""
-    read_end, write_end = os.pipe()
-    try:
-        os.write(write_end, data)
-        os.close(write_end)
-        write_end = -1
-        return popen(root, args, stdin=read_end, probe=False)
-    finally:
-        os.close(read_end)
-        if write_end != -1:
-            os.close(write_end)
+class _Timeout(Exception):
+    """A git call of a StateQuery did not finish by its deadline."""
+
+
+class _Call:
+    """One git call of a StateQuery: started at once, answered by :meth:`communicate`.
+
+    Started with ``os.posix_spawn`` where there is one: importing subprocess (and with it threading, signal and
+    selectors) cost a pre-commit run more than its three git calls; elsewhere through subprocess.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], data: bytes) -> None:
+        self.returncode: int | None = None
+        self.pending = data  # what git has yet to read
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.pid = -1
+        self.stdin = -1
+        self.outputs: dict[int, list[bytes]] = {}  # read end of stdout, then stderr -> what came
+        try:
+            if not hasattr(os, "posix_spawn"):
+                import subprocess
+
+                pipe = subprocess.PIPE
+                self.proc = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env)
+                return
+            self._spawn(argv, env)
+        except OSError as error:
+            raise GitError(f"cannot run git: {error.strerror or error}") from None
+
+    def _spawn(self, argv: list[str], env: dict[str, str]) -> None:
+        ends = [*os.pipe(), *os.pipe(), *os.pipe()]  # (read, write) of stdin, stdout, stderr; not inherited
+        stdin_read, self.stdin, stdout_read, stdout_write, stderr_read, stderr_write = ends
+        try:
+            # Input this small goes into the pipe before git starts (every platform's pipe holds 4 KB without a
+            # reader), so git answers while the caller works; more is written as git reads it (communicate).
+            if len(self.pending) <= _PREFILLED_INPUT:
+                os.write(self.stdin, self.pending)
+                self.pending = b""
+                os.close(self.stdin)
+                self.stdin = -1
+            streams = ((stdin_read, 0), (stdout_write, 1), (stderr_write, 2))
+            actions = [(os.POSIX_SPAWN_DUP2, end, stream) for end, stream in streams]
+            self.pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+        except BaseException:
+            for end in (self.stdin, stdout_read, stderr_read):
+                if end != -1:
+                    os.close(end)
+            self.stdin = -1
+            raise
+        finally:
+            for end in (stdin_read, stdout_write, stderr_write):  # git's ends
+                os.close(end)
+        self.outputs = {stdout_read: [], stderr_read: []}
+
+    def communicate(self, deadline: float) -> tuple[bytes, bytes]:
+        """git's output and errors once it has finished; _Timeout at ``deadline`` (a time.monotonic() value)."""
+        if self.proc is not None:
+            from subprocess import TimeoutExpired
+
+            try:
+                return self.proc.communicate(self.pending, timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutExpired:
+                raise _Timeout from None
+            finally:
+                self.returncode = self.proc.returncode
+        import select
+
+        poller = select.poll()
+        for end in self.outputs:
+            poller.register(end, select.POLLIN)
+        if self.stdin != -1:
+            poller.register(self.stdin, select.POLLOUT)
+        open_ends = len(self.outputs) + (self.stdin != -1)
+        while open_ends:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Timeout
+            for end, _event in poller.poll(left * 1000):
+                if end == self.stdin:
+                    try:  # at most PIPE_BUF bytes: the pipe has room for them when poll says it can be written
+                        self.pending = self.pending[os.write(end, self.pending[: select.PIPE_BUF]) :]
+                    except BrokenPipeError:  # git stopped reading: its exit status says why
+                        self.pending = b""
+                    if not self.pending:
+                        poller.unregister(end)
+                        os.close(end)
+                        self.stdin = -1
+                        open_ends -= 1
+                else:
+                    chunk = os.read(end, 1 << 16)
+                    if chunk:
+                        self.outputs[end].append(chunk)
+                    else:
+                        poller.unregister(end)
+                        open_ends -= 1
+        self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        out, err = (b"".join(chunks) for chunks in self.outputs.values())
+        return out, err
+
+    def cancel(self) -> None:
+        """Stop git if it still runs and let go of its pipes."""
+        if self.proc is not None:
+            if self.proc.returncode is None:
+                self.proc.kill()
+                self.returncode = self.proc.wait()
+            return
+        if self.pid != -1 and self.returncode is None:
+            import signal
+
+            os.kill(self.pid, signal.SIGKILL)
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        for end in (self.stdin, *self.outputs):
+            if end != -1:
+                os.close(end)
+        self.stdin = -1
+        self.outputs = {}
 
 
 def annotate(
@@ -420,8 +525,10 @@ def cat_blobs(root: str, object_ids: list[str], max_size: int) -> Iterator[tuple
     """
     if not object_ids:
         return
+    import threading
+
     args = ["cat-file", "--batch"]
-    proc = popen(root, args, stdin=subprocess.PIPE)
+    proc = popen(root, args, stdin_pipe=True)
     assert proc.stdin is not None and proc.stdout is not None
 
     def feed() -> None:

@@ -18,9 +18,8 @@ so the scan is incomplete) or, for the depth, a ``KL001`` finding naming the lim
 
 from __future__ import annotations
 
+import _signal  # signal's C module: importing signal builds enums of every signal and handler (~1 ms a run)
 import contextlib
-import signal
-import threading
 import time
 from collections.abc import Iterator
 
@@ -66,12 +65,22 @@ def check() -> None:
         raise FileTimeout
 
 
-def _can_interrupt() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 def _expired(_signum: int, _frame: Any) -> None:
     raise FileTimeout
+
+
+_NO_TIMER = object()
+
+
+def _timer_handler() -> Any:
+    """Install the handler that ends the file's analysis; the one it replaces, or _NO_TIMER where no timer can
+    interrupt (no interval timers on Windows; only the main thread may set signal handlers)."""
+    if not hasattr(_signal, "setitimer"):
+        return _NO_TIMER
+    try:
+        return _signal.signal(_signal.SIGALRM, _expired)
+    except ValueError:  # not the main thread
+        return _NO_TIMER
 
 
 @contextlib.contextmanager
@@ -82,19 +91,19 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
     previous_deadline, _deadline = _deadline, time.monotonic() + seconds
-    if not _can_interrupt():
+    previous_handler = _timer_handler()
+    if previous_handler is _NO_TIMER:
         try:
             yield
         finally:
             _deadline = previous_deadline
         return
-    previous_handler = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _signal.setitimer(_signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        _signal.signal(_signal.SIGALRM, previous_handler)
         _deadline = previous_deadline
 
 
