@@ -42,7 +42,7 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     from keylint.parsers.dotenv import parse
 
     candidates = value_candidates(prefilter)
-    named = _NamedShapes(prefilter)
+    named = named_shapes(prefilter)
     keys: list[tuple[str, int]] = []
     entries: list[Entry] = []
     # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), sorted a
@@ -86,8 +86,8 @@ _DIGITS_AS_ZERO = str.maketrans("123456789", "0" * 9)
 
 
 class _NamedShapes:
-    """Which names of a file matter, asked once per digit shape and remembered from block to block (the blocks of
-    a large file repeat the same few thousand shapes).
+    """Which names matter, asked once per digit shape and remembered from block to block and file to file (the
+    blocks of a large file, and the files of a tree, repeat the same few thousand shapes).
 
     Numbered variables (SERVICE_HOST_17) are asked about once per digit shape: within a shape the names differ
     only in their digits' values, so they share a generalised form (``Prefilter.generalize_names``) unless that
@@ -134,6 +134,17 @@ class _NamedShapes:
                 self._mixed.add(shape)
             elif shape and name_matters(form):
                 self._named.add(shape)
+
+
+_NAMED_SHAPES: dict[int, _NamedShapes] = {}
+
+
+def named_shapes(prefilter: Prefilter) -> _NamedShapes:
+    """The _NamedShapes of ``prefilter`` (kept for the run, like the prefilter itself)."""
+    named = _NAMED_SHAPES.get(id(prefilter))
+    if named is None:
+        named = _NAMED_SHAPES[id(prefilter)] = _NamedShapes(prefilter)
+    return named
 
 
 def _any_equal(runs: list[array[int]]) -> bool:
