@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from operator import attrgetter
 
 from keylint import TYPE_CHECKING
 from keylint.config import Settings, path_matches
@@ -82,18 +83,32 @@ def _relative_dir(directory: str) -> str | None:
     return None if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
+def _child_relative(parent: str, name: str) -> str | None:
+    """_relative_dir of the entry ``name`` of a directory whose relative form is ``parent``: relpath is lexical,
+    so it is the parent's plus the name (relpath asks for the current directory twice a call)."""
+    rel = name if parent == "." else f"{parent}/{name}"
+    return None if rel.startswith("..") else rel
+
+
 def _child_display(parent: str | None, path: str, name: str) -> str:
-    """display_path(path) for the entry ``name`` of a directory whose relative form is ``parent``: relpath is
-    lexical, so below the current directory it is the parent's plus the name (a call of relpath per file
-    was half of discovery); elsewhere it is asked."""
+    """display_path(path) for the entry ``name`` of a directory whose relative form is ``parent``: below the
+    current directory it is the parent's plus the name (a call of relpath per file was half of discovery);
+    elsewhere it is asked."""
     if parent is None:
         return display_path(path)
-    rel = name if parent == "." else f"{parent}/{name}"
-    return path if rel.startswith("..") else rel
+    rel = _child_relative(parent, name)
+    return path if rel is None else rel
 
 
 def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _lists_virtualenv(path: str, entries: list[os.DirEntry[str]]) -> bool:
+    """_is_virtualenv(path) for a directory whose listing is ``entries``: only a listed pyvenv.cfg can make it
+    one (lower-cased for case-insensitive file systems), so the file is looked at only then, not in every
+    directory."""
+    return any(entry.name.lower() == "pyvenv.cfg" for entry in entries) and _is_virtualenv(path)
 
 
 def _format(name: str, settings: Settings, explicit: bool) -> str | None:
@@ -131,15 +146,22 @@ def discover(paths: list[str], settings: Settings) -> Iterator[Target | Notice]:
             yield Target(given, display, fmt, real.st_size)
 
 
+_entry_name = attrgetter("name")
+
+
 def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> Iterator[Target | Notice]:
-    stack = [root]
+    # Each directory on the stack comes with its form relative to the current directory (None when it lies
+    # elsewhere), worked out from its parent's, and whether it may be a virtualenv: a subdirectory is told to be
+    # one from its own listing when it is walked, rather than by a stat in its parent (the root never is one).
+    stack: list[tuple[str, str | None, bool]] = [(root, _relative_dir(root), False)]
     visited_dirs: set[tuple[int, int]] = set()
     while stack:
-        directory = stack.pop()
+        directory, relative, maybe_virtualenv = stack.pop()
         try:
             info = os.stat(directory)
         except OSError as error:
-            yield Notice(directory, f"{directory}: cannot access ({error.strerror or error})", "error")
+            if not (maybe_virtualenv and _is_virtualenv(directory)):
+                yield Notice(directory, f"{directory}: cannot access ({error.strerror or error})", "error")
             continue
         ident = (info.st_dev, info.st_ino)
         if ident in visited_dirs:
@@ -147,12 +169,16 @@ def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> It
         visited_dirs.add(ident)
         try:
             with os.scandir(directory) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
+                entries = sorted(scan, key=_entry_name)
         except OSError as error:
-            yield Notice(directory, f"{directory}: cannot list directory ({error.strerror or error})", "error")
+            # A virtualenv is skipped silently even when it cannot be listed (searched only), as it was when
+            # its pyvenv.cfg was looked for from the parent.
+            if not (maybe_virtualenv and _is_virtualenv(directory)):
+                yield Notice(directory, f"{directory}: cannot list directory ({error.strerror or error})", "error")
             continue
-        subdirs: list[str] = []
-        relative = _relative_dir(directory)
+        if maybe_virtualenv and _lists_virtualenv(directory, entries):
+            continue
+        subdirs: list[tuple[str, str | None, bool]] = []
         for entry in entries:
             path = entry.path
             display = _child_display(relative, path, entry.name)
@@ -167,9 +193,9 @@ def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> It
             if settings.exclude and any(path_matches(display, p) for p in settings.exclude):
                 continue
             if is_dir:
-                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                subdirs.append(path)
+                subdirs.append((path, None if relative is None else _child_relative(relative, entry.name), True))
             elif is_file:
                 fmt = _format(entry.name, settings, explicit=False)
                 if fmt is None:
