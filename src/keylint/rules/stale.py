@@ -508,6 +508,7 @@ def rotation_age_stage(report: ScanReport, args: argparse.Namespace) -> None:
 # --- drift between files -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _environment_words() -> frozenset[str]:
     from keylint.engine import ENVIRONMENT_WORDS
 
@@ -518,9 +519,17 @@ def family(display: str) -> tuple[str, str]:
     """Files that are one config for different environments share a family:
     ``.env``/``.env.production``, ``values.yaml``/``values-prod.yaml``, ``config.json``/``config.dev.json``."""
     directory, name = os.path.split(display.replace("\\", "/"))
+    return directory, _family_name(name)
+
+
+# Asked for every file of a scan (twice when it runs KL611), and a tree repeats a few names many times.
+@lru_cache(maxsize=4096)
+def _family_name(name: str) -> str:
     words = _environment_words()
-    parts = [p for p in re.split(r"[._-]", name.lower()) if p and p not in words]
-    return directory, ".".join(parts)
+    return ".".join(p for p in _NAME_WORDS.split(name.lower()) if p and p not in words)
+
+
+_NAME_WORDS = re.compile(r"[._-]")
 
 
 def _real(entry: Entry, match: Match) -> bool:
