@@ -3,8 +3,9 @@
 Each helper that detection, the rules or the making of findings use in a faster form is compared
 here with the straightforward version it replaced, on generated inputs: entropy from tabled
 terms, word lists searched by one trie regex, the directive check without case folding, the scrub
-pre-check on 4-character pieces, runs of a key's alphabet read by regex, the prefixes tried at a
-position, and the prefilter's name cache for key paths.
+pre-check on 4-character pieces (one every 5 characters), runs of a key's alphabet read by regex, the prefixes tried
+at a position, the prefilter's name cache for key paths, and names and kind conflicts remembered by the last
+component of a key path.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from keylint import detect, diagnose, redact, suppress, values
 from keylint.config import Settings
 from keylint.engine import _VALUE_MARKER, FileContext, detector_for, is_template
 from keylint.gitinfo import GitState
+from keylint.model import Match
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
 from keylint.rules import all_rules
+from keylint.rules import format as format_rules
 from lintcorpus import DAMAGE, valid_files
 
 
@@ -348,3 +351,49 @@ def test_names_secret_answers_like_the_regexes_on_the_last_component(path, head)
     name = key.rsplit(".", 1)[-1] if key else ""
     plain = bool(values._SECRET_NAME.search(name)) and not values._NOT_SECRET_NAME.search(name)
     assert values.names_secret(key) == plain, key
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    path=st.lists(st.sampled_from([*_NAME_PARTS, "é", "ϰ", " "]), max_size=8), head=st.sampled_from(["", "app.", "0."])
+)
+def test_normalized_name_is_the_plain_one(path, head):
+    key = head + "".join(path)
+    name = key.rsplit(".", 1)[-1] if key else ""
+    assert values.normalized_name(key) == re.sub(r"[^A-Za-z0-9]+", "_", name).upper(), key
+
+
+def _plain_kind_conflict(key: str, match: Match) -> str | None:
+    """rules.format.kind_conflict as it was before it remembered its answers."""
+    parts = set(values.normalized_name(key).split("_"))
+    name = values.normalized_name(key)
+    if parts & format_rules._SECRET_WORDS and not match.is_secret:
+        return "public"
+    if parts & format_rules._PUBLIC_WORDS and match.is_secret and not parts & format_rules._SECRET_WORDS:
+        return "secret"
+    if match.provider == "aws":
+        wants_id = name.endswith(("KEY_ID", "ACCESS_KEY")) and "SECRET" not in parts
+        if wants_id and match.kind == "secret-access-key":
+            return "aws-secret-in-id"
+        if "SECRET" in parts and match.kind.endswith("access-key-id"):
+            return "aws-id-in-secret"
+    return None
+
+
+_KIND_NAME_PARTS = ["aws", "SECRET", "access", "KEY", "id", "public", "PK", "sk", "stripe", "_", "-", ".", "private"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(_KIND_NAME_PARTS), max_size=7),
+    provider=st.sampled_from(["aws", "stripe", "github"]),
+    kind=st.sampled_from(
+        ["secret-access-key", "access-key-id", "temporary-access-key-id", "secret-key", "publishable"]
+    ),
+    is_secret=st.booleans(),
+)
+def test_kind_conflict_remembered_is_the_plain_answer(path, provider, kind, is_secret):
+    key = "".join(path)
+    match = Match(provider=provider, kind=kind, token="x" * 20, start=0, end=20, valid=True, is_secret=is_secret)
+    assert format_rules.kind_conflict(key, match) == _plain_kind_conflict(key, match), key
+    assert format_rules.kind_conflict(key, match) == _plain_kind_conflict(key, match), key  # now remembered

@@ -101,11 +101,12 @@ def _secret_runs(text: str, secret: str, first: int) -> list[tuple[int, int]]:
     """
     runs: list[tuple[int, int]] = []
     size = len(text)
-    # Every 8-character window holds the 4 characters of the text that start at one of the next four
-    # positions divisible by 4: when none of those pieces occurs in the secret, no window does. This is
-    # the usual case (a message that quotes nothing of the secret), decided in a quarter of the searches.
+    # Every 8-character window holds the 4 characters of the text that start at the next position divisible
+    # by 5 (at most 4 further on, so they end inside the window): when none of those pieces occurs in the
+    # secret, no window does. This is the usual case (a message that quotes nothing of the secret), decided
+    # in a fifth of the searches.
     searched = secret[first:] if first else secret  # `in` rather than find(): no method call per piece
-    if not any(text[i : i + 4] in searched for i in range(0, size - 3, 4)):
+    if not any(text[i : i + 4] in searched for i in range(0, size - 3, 5)):
         return runs
     j = 0
     while j + 8 <= size:

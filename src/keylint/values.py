@@ -176,10 +176,15 @@ def _name_asks_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
 
 
-@lru_cache(maxsize=1024)  # asked about the same name by detection and several rules
 def normalized_name(key: str) -> str:
     """OPENAI_API_KEY for openai_api_key, openai-api-key, openai.api_key (last component)."""
-    return _NOT_ALNUM.sub("_", last_component(key)).upper()
+    # Remembered by the last component, like names_secret: key paths are mostly distinct, their last components not.
+    return _normalized_component(last_component(key))
+
+
+@lru_cache(maxsize=1024)  # asked about the same name by detection and several rules
+def _normalized_component(name: str) -> str:
+    return _NOT_ALNUM.sub("_", name).upper()
 
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")

@@ -845,17 +845,29 @@ def _provider_named_by(name: str, providers: tuple[Provider, ...]) -> str | None
 
 def kind_conflict(key: str, match: Match) -> str | None:
     """Why a variable of this name should not hold this kind of key (None: it may)."""
-    parts = set(normalized_name(key).split("_"))
-    name = normalized_name(key)
-    if parts & _SECRET_WORDS and not match.is_secret:
+    # Remembered: a file's keys repeat a few names and kinds (every KL210 check asks).
+    cache_key = (normalized_name(key), match.provider, match.kind, match.is_secret)
+    if cache_key not in _KIND_CONFLICTS:
+        if len(_KIND_CONFLICTS) > 4096:
+            _KIND_CONFLICTS.clear()
+        _KIND_CONFLICTS[cache_key] = _kind_conflict(*cache_key)
+    return _KIND_CONFLICTS[cache_key]
+
+
+_KIND_CONFLICTS: dict[tuple[str, str, str, bool], str | None] = {}
+
+
+def _kind_conflict(name: str, provider: str, kind: str, is_secret: bool) -> str | None:
+    parts = set(name.split("_"))
+    if parts & _SECRET_WORDS and not is_secret:
         return "public"
-    if parts & _PUBLIC_WORDS and match.is_secret and not parts & _SECRET_WORDS:
+    if parts & _PUBLIC_WORDS and is_secret and not parts & _SECRET_WORDS:
         return "secret"
-    if match.provider == "aws":
+    if provider == "aws":
         wants_id = name.endswith(("KEY_ID", "ACCESS_KEY")) and "SECRET" not in parts
-        if wants_id and match.kind == "secret-access-key":
+        if wants_id and kind == "secret-access-key":
             return "aws-secret-in-id"
-        if "SECRET" in parts and match.kind.endswith("access-key-id"):
+        if "SECRET" in parts and kind.endswith("access-key-id"):
             return "aws-id-in-secret"
     return None
 

@@ -68,10 +68,9 @@ def provider_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterat
     Nothing to fix if the file is local and git-ignored. Otherwise move the key to a secret
     store or an ignored `.env`, and rotate it if it was ever committed.
     """
+    examples = ctx_examples(ctx) if matches else {}
     for match in matches:
-        if not match.valid or not match.is_secret:
-            continue
-        if match.token in ctx_examples(ctx):
+        if not match.valid or not match.is_secret or match.token in examples:
             continue
         provider = by_id(match.provider)
         where = f" in {entry.key}" if entry.key else ""
