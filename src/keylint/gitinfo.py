@@ -237,6 +237,11 @@ def find_root(path: str) -> str | None:
     directory = os.path.abspath(path)
     if not os.path.isdir(directory):
         directory = os.path.dirname(directory)
+    return _root_above(directory)
+
+
+def _root_above(directory: str) -> str | None:
+    """find_root of an absolute, normalised directory."""
     visited: list[str] = []
     found: str | None = None
     while True:
@@ -258,6 +263,19 @@ def find_root(path: str) -> str | None:
 
 def relpath(path: str, root: str) -> str:
     return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+
+
+def _absolute(path: str, cwd: str | None) -> str:
+    """os.path.abspath(path), given the current directory (abspath asks for it every time, a system call)."""
+    if os.name == "posix" and cwd is not None:
+        return os.path.normpath(os.path.join(cwd, path))
+    return os.path.abspath(path)
+
+
+def _relpath_below(absolute: str, root: str) -> str:
+    """relpath(absolute, root) for an absolute, normalised path that the root was found above (by going up its
+    directories): the path's tail, with no relpath (which asks for the current directory twice)."""
+    return absolute[len(root) :].lstrip(os.sep).replace(os.sep, "/")
 
 
 def _split_z(output: bytes) -> list[str]:
@@ -481,12 +499,18 @@ def annotate(
         return
     by_root: dict[str, list[int]] = {}
     rel: dict[int, str] = {}
+    try:
+        cwd: str | None = os.getcwd()
+    except OSError:  # removed: abspath fails as before for relative paths only
+        cwd = None
     for index, item in enumerate(pending):
         if isinstance(item, Target) and item.git is None and item.data is None:
-            root = find_root(item.path)
+            # find_root and relpath, without a stat (a target is a file, never a directory) or a relpath each.
+            absolute = _absolute(item.path, cwd)
+            root = _root_above(os.path.dirname(absolute))
             if root is not None:
                 by_root.setdefault(root, []).append(index)
-                rel[index] = relpath(item.path, root)
+                rel[index] = _relpath_below(absolute, root)
     started: dict[str, StateQuery | GitError] = {}
     for root, indexes in by_root.items():
         try:
