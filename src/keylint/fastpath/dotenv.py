@@ -67,13 +67,16 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
         wanted = named.lines(names) | candidates.kept(values)
         if wanted:
+            # The lines that matter parsed together (one statement a line, each read on its own; two of them with
+            # the same name are a duplicate, which the file's duplicate check finds too), line k+1 of the
+            # parsed text being line ordered[k] of the block.
             lines = block.split("\n")
-            for index in sorted(wanted):
-                parsed = parse(lines[index] + "\n")
-                if parsed.problems or len(parsed.entries) != 1:
-                    return None
-                entry = parsed.entries[0]
-                shift = first_line + index - 1
+            ordered = sorted(wanted)
+            parsed = parse("".join(lines[index] + "\n" for index in ordered))
+            if parsed.problems or len(parsed.entries) != len(ordered):
+                return None
+            for entry in parsed.entries:
+                shift = first_line + ordered[entry.line - 1] - entry.line
                 entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
         first_line += lines_in_block
     if _any_equal(hashes):
