@@ -5,7 +5,7 @@ here with the straightforward version it replaced, on generated inputs: entropy 
 terms, word lists searched by one trie regex, the directive check without case folding, the scrub
 pre-check on 4-character pieces (one every 5 characters), runs of a key's alphabet read by regex, the prefixes tried
 at a position, the prefilter's name cache for key paths, and names and kind conflicts remembered by the last
-component of a key path.
+component of a key path, fingerprints hashed from a copy of the keyed hash, and findings made by position.
 """
 
 from __future__ import annotations
@@ -18,18 +18,20 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
+from hashlib import blake2b
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keylint import detect, diagnose, redact, suppress, values
 from keylint.config import Settings
-from keylint.engine import _VALUE_MARKER, FileContext, detector_for, is_template
+from keylint.engine import _VALUE_MARKER, FileContext, detector_for, is_template, make_finding
 from keylint.gitinfo import GitState
-from keylint.model import Match
+from keylint.model import Entry, Finding, Match, Severity
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
-from keylint.rules import all_rules
+from keylint.records import fields
+from keylint.rules import Problem, Rule, all_rules
 from keylint.rules import format as format_rules
 from lintcorpus import DAMAGE, valid_files
 
@@ -397,3 +399,77 @@ def test_kind_conflict_remembered_is_the_plain_answer(path, provider, kind, is_s
     match = Match(provider=provider, kind=kind, token="x" * 20, start=0, end=20, valid=True, is_secret=is_secret)
     assert format_rules.kind_conflict(key, match) == _plain_kind_conflict(key, match), key
     assert format_rules.kind_conflict(key, match) == _plain_kind_conflict(key, match), key  # now remembered
+
+
+_PATH_TEXT = st.text(alphabet=st.sampled_from("aZ0/._-\0é\udc80 "), max_size=30)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(rule=_PATH_TEXT, path=_PATH_TEXT, key=st.none() | _PATH_TEXT, secret=st.none() | st.text(max_size=80))
+def test_fingerprints_are_the_one_shot_keyed_hash(rule, path, key, secret):
+    material = "\0".join((rule, path, key or "", secret or "", "")).encode("utf-8", "surrogatepass")
+    expected = blake2b(material, key=b"keylint-fingerprint-v1", digest_size=16).hexdigest()
+    assert redact.fingerprint(rule, path, key, secret) == expected
+    if secret is not None:
+        plain = blake2b(secret.encode("utf-8", "surrogatepass"), key=b"keylint-fingerprint-v1", digest_size=16)
+        assert redact.secret_digest(secret) == plain.hexdigest()
+
+
+def _finding_by_name(rule: Rule, problem: Problem, display: str, settings: Settings) -> Finding:
+    """engine.make_finding as it was before it passed the fields by position."""
+    entry = problem.entry
+    key = problem.key if problem.key is not None else (entry.key if entry else None)
+    path = problem.path or display
+    return Finding(
+        rule=rule.code,
+        name=rule.name,
+        severity=settings.severity.get(rule.code) or problem.severity or rule.severity,
+        category=rule.category,
+        path=path,
+        line=problem.line if problem.line is not None else (entry.line if entry else 1),
+        column=problem.column if problem.column is not None else (entry.column if entry else 1),
+        key=key,
+        provider=problem.provider,
+        message=redact.scrub(problem.message, problem.secret, problem.public_prefix),
+        secret=problem.secret,
+        fix=redact.scrub(problem.fix, problem.secret, problem.public_prefix) if problem.fix else None,
+        fingerprint=redact.fingerprint(rule.code, path, key, problem.secret),
+        extra=dict(problem.extra),
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    code=st.sampled_from(["KL101", "KL102", "KL401", "KL210"]),
+    secret=st.none() | st.text(alphabet="abAB01_-", min_size=0, max_size=40),
+    message=st.text(alphabet="abAB01 _-", max_size=60),
+    fix=st.none() | st.text(alphabet="abAB01 _-", max_size=30),
+    key=st.none() | st.text(max_size=10),
+    line=st.none() | st.integers(min_value=1, max_value=9),
+    path=st.none() | st.just("other.env"),
+    severity=st.none() | st.sampled_from(list(Severity)),
+    with_entry=st.booleans(),
+    overrides=st.booleans(),
+)
+def test_make_finding_fills_every_field_as_by_name(
+    code, secret, message, fix, key, line, path, severity, with_entry, overrides
+):
+    rule = all_rules()[code]
+    entry = Entry(key="app.api_key", value="v", raw="v", line=3, column=5) if with_entry else None
+    problem = Problem(
+        message + (secret or "")[2:20],  # often quoting a piece of the secret
+        entry=entry,
+        line=line,
+        key=key,
+        provider="github",
+        secret=secret,
+        fix=fix,
+        severity=severity,
+        path=path,
+        public_prefix=2,
+        extra={"kind": "generic"},
+    )
+    run_settings = Settings(severity={code: Severity.WARNING}) if overrides else Settings()
+    made = make_finding(rule, problem, "app/.env", run_settings)
+    expected = _finding_by_name(rule, problem, "app/.env", run_settings)
+    assert [getattr(made, name) for name in fields(Finding)] == [getattr(expected, name) for name in fields(Finding)]

@@ -178,21 +178,23 @@ def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Setti
     secret = problem.secret
     message = scrub(problem.message, secret, problem.public_prefix)
     fix = scrub(problem.fix, secret, problem.public_prefix) if problem.fix else None
+    # Every field by position, in Finding's order: 14 keyword arguments cost about a microsecond more per finding
+    # (the dense tree makes 69k); tests/test_entry_fastpaths.py compares the result with a Finding built by name.
     return Finding(
-        rule=rule.code,
-        name=rule.name,
-        severity=severity,
-        category=rule.category,
-        path=path,
-        line=line,
-        column=column,
-        key=key,
-        provider=problem.provider,
-        message=message,
-        secret=secret,
-        fix=fix,
-        fingerprint=fingerprint(rule.code, path, key, secret),
-        extra=dict(problem.extra),
+        rule.code,
+        rule.name,
+        severity,
+        rule.category,
+        path,
+        line,
+        column,
+        key,
+        problem.provider,
+        message,
+        secret,
+        fix,
+        fingerprint(rule.code, path, key, secret),
+        dict(problem.extra),
     )
 
 

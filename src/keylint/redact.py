@@ -16,6 +16,9 @@ except ImportError:  # pragma: no cover - interpreters without the built-in modu
 # so equal secrets in different places get unrelated fingerprints and no table of common
 # secrets can be precomputed against them.
 _FINGERPRINT_KEY = b"keylint-fingerprint-v1"
+# The hash with the key already absorbed: a copy of it hashes like a new keyed hash, without compressing the key
+# block again (a third of a fingerprint's time; the dense tree makes 69k).
+_KEYED = blake2b(key=_FINGERPRINT_KEY, digest_size=16)
 
 # Lone surrogates too: a file name that is not UTF-8 arrives with its bytes as U+DC80-U+DCFF
 # (surrogateescape), which no output stream can encode.
@@ -39,12 +42,19 @@ def mask(secret: str | None) -> str | None:
 def fingerprint(rule: str, path: str, key: str | None, secret: str | None, salt: str = "") -> str:
     """A stable id for a finding: bound to the secret's content, not to its line number."""
     material = "\0".join((rule, path, key or "", secret or "", salt)).encode("utf-8", "surrogatepass")
-    return blake2b(material, key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+    return _keyed_hash(material)
 
 
 def secret_digest(secret: str) -> str:
     """Identity of a secret across files (for drift and de-duplication), never shown to users."""
-    return blake2b(secret.encode("utf-8", "surrogatepass"), key=_FINGERPRINT_KEY, digest_size=16).hexdigest()
+    return _keyed_hash(secret.encode("utf-8", "surrogatepass"))
+
+
+def _keyed_hash(material: bytes) -> str:
+    """``blake2b(material, key=_FINGERPRINT_KEY, digest_size=16).hexdigest()``."""
+    hashed = _KEYED.copy()
+    hashed.update(material)
+    return hashed.hexdigest()
 
 
 def escape(text: str) -> str:
