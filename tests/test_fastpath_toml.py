@@ -1,0 +1,134 @@
+"""keylint.fastpath.toml: the block reader gives parsers/toml's entries, and refuses what tomllib refuses.
+
+Documents are generated from the shapes the reader reads (including invalid numbers and every way a key or table
+can be defined twice), so that the reader must read exactly the documents tomllib accepts; each is read with
+blocks of several sizes, so that tables' statements go on across block boundaries.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keylint import fastpath, limits
+from keylint.config import Settings
+from keylint.engine import detector_for
+from keylint.fastpath import toml
+from keylint.parsers import parse
+from keylint.prefilter import prefilter_for
+
+PREFILTER = prefilter_for(detector_for(Settings()))
+_BLOCK_SIZES = (1 << 20, 1, 9, 40)
+
+_KEYS = ["a", "b", "c", "api_key", "token", "0", "x-y", "github_token", "true", "port_2"]
+# Values in the shapes the reader reads, valid or not (tomllib refuses 1__0, 01, 1., .5, True, [,]).
+_VALUES = [
+    '"x"', "'x'", '""', "''", '"a # b"', "'it\"s'", '"é"', "1", "0", "-0", "+1", "1_000", "1__0", "01", "1.5",
+    "-1.5e3", "1e5", "1E-05", "1.", ".5", "true", "false", "True", "[]", "[ ]", "[1, 2]", "[1,]", "[,]",
+    "['a', \"b\", 1, true, 2.5]", '"changeme"', '"ghp_' + "a1B2" * 9 + '"', "['sk_live_" + "x9Y8" * 6 + "', 2]",
+    '"https://user:pass@example.com/x"', '"' + "q" * 40 + '"',
+]  # fmt: skip
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(0, 16))):
+        kind = draw(st.sampled_from(["value", "value", "value", "table", "table", "comment", "blank"]))
+        pad = draw(st.sampled_from(["", " "]))
+        if kind == "value":
+            key, value = draw(st.sampled_from(_KEYS)), draw(st.sampled_from(_VALUES))
+            equals = draw(st.sampled_from(["=", " = "]))
+            comment = draw(st.sampled_from(["", " # note", "#"]))
+            lines.append(f"{pad}{key}{equals}{value}{comment}")
+        elif kind == "table":
+            path = draw(st.lists(st.sampled_from(_KEYS[:4]), min_size=1, max_size=3))
+            dot = draw(st.sampled_from([".", " . "]))
+            lines.append(f"{pad}[{dot.join(path)}]{draw(st.sampled_from(['', ' # t']))}")
+        elif kind == "comment":
+            lines.append(f"{pad}# {draw(st.sampled_from(_VALUES))}")
+        else:
+            lines.append(pad)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+def _read(text: str, block: int, monkeypatch: pytest.MonkeyPatch) -> fastpath.Reading | None:
+    monkeypatch.setattr(toml, "_BLOCK", block)
+    return fastpath.read("toml", text, PREFILTER)
+
+
+def _expected(text: str) -> fastpath.Reading | None:
+    """What the reader must give: None where the full parser reports a problem, else the entries that matter."""
+    full = parse("toml", text)
+    if full.failed or full.problems:
+        return None
+    return fastpath.Reading([e for e in full.entries if PREFILTER.matters(e.key, e.value)])
+
+
+@settings(
+    max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(_documents(), st.sampled_from(_BLOCK_SIZES))
+def test_reads_what_tomllib_accepts_and_refuses_the_rest(monkeypatch, text, block):
+    assert _read(text, block, monkeypatch) == _expected(text)
+
+
+@pytest.mark.parametrize("block", _BLOCK_SIZES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = 1\nb = 2\na = 3\n",  # a key defined twice
+        "[t]\na = 1\n\n# x\na = 2\n",  # ... in one table, lines apart
+        "[a]\n[b]\n[ a ]\n",  # a table declared twice
+        "[a . b]\n[a.b]\n",  # ... written differently
+        "a = 1\n[a]\n",  # a table where a value is
+        "[a]\nb = 1\n[a.b.c]\n",  # ... on the way to a table
+        "[a.b.c]\n[a]\nb = 1\n",  # a value where a table was made on the way
+        "[a.b]\nc = 1\n[a]\nb = [1]\n",  # an array where a table is
+        "[t]\nx = 1\n[u]\n[t]\n",  # a table declared again after another
+        'a = "\x01"\n',  # control characters, in a string and a comment
+        "a = 1 # \x7f\n",
+        "a = 01\n",  # invalid numbers and booleans
+        "a = 1__0\n",
+        "a = True\n",
+        "a = [,]\n",
+    ],
+)
+def test_refuses_what_tomllib_refuses(monkeypatch, text, block):
+    assert _expected(text) is None
+    assert _read(text, block, monkeypatch) is None
+
+
+@pytest.mark.parametrize("block", _BLOCK_SIZES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[a.b.c]\n[a]\nd = 1\n[a.b]\ntoken = 'x'\n",  # a super-table declared after its subtable
+        "token = 'ghp_x'\n[t]\ntoken = 'ghp_x'\n[t.u]\ntoken = 'ghp_x'\n",  # the same key in different tables
+        "[t]\n" + "".join(f"k{i} = {i}\n" for i in range(30)) + "api_key = 'x'\n",  # a table across many blocks
+        '[ a . b ]  # t\n  password = "hunter2"  # p\nhosts = [\'x\', "ghp_' + "y" * 36 + '", 1]\n',
+    ],
+)
+def test_reads_valid_documents_the_same_at_every_block_size(monkeypatch, text, block):
+    expected = _expected(text)
+    assert expected is not None and expected.entries
+    assert _read(text, block, monkeypatch) == expected
+
+
+def test_nesting_past_max_depth_is_left_to_the_full_parser(monkeypatch):
+    with limits.depth_limit(3):
+        assert _read("[a.b]\ntoken = 'x'\n", 9, monkeypatch) is not None
+        assert _read("[a.b]\ntoken = ['x']\n", 9, monkeypatch) is None
+        assert _read("[a.b.c]\n", 9, monkeypatch) is None
+    with limits.depth_limit(2):
+        assert _read("token = ['x']\n", 9, monkeypatch) is not None
+        assert _read("[a]\ntoken = ['x']\n", 9, monkeypatch) is None
+
+
+def test_forgetting_turned_away_values_changes_no_reading(monkeypatch):
+    text = "".join(f"[t{i}]\nport = {i % 7}\nname = 'n{i}'\ntoken = 'x'\n" for i in range(60))
+    expected = _expected(text)
+    monkeypatch.setattr(toml._TurnedAway, "_MOST", 5)
+    assert _read(text, 40, monkeypatch) == expected
+    assert _read(text, 40, monkeypatch) == expected  # again, with what the first reading remembered
