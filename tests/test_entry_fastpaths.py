@@ -473,3 +473,9 @@ def test_make_finding_fills_every_field_as_by_name(
     made = make_finding(rule, problem, "app/.env", run_settings)
     expected = _finding_by_name(rule, problem, "app/.env", run_settings)
     assert [getattr(made, name) for name in fields(Finding)] == [getattr(expected, name) for name in fields(Finding)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ09 _-.é²Ⅻ\t"), max_size=12) | st.text(max_size=12))
+def test_one_character_class_is_the_plain_count(value):
+    assert values._one_character_class(value) == (values._character_classes(value) < 2), repr(value)
