@@ -152,7 +152,7 @@ _entry_name = attrgetter("name")
 def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> Iterator[Target | Notice]:
     # Each directory on the stack comes with its form relative to the current directory (None when it lies
     # elsewhere), worked out from its parent's, and whether it may be a virtualenv: a subdirectory is told to be
-    # one from its own listing when it is walked, rather than by a stat in its parent (the root never is one).
+    # one from its own listing when it is walked, rather than by a stat in its parent (a root is always walked).
     stack: list[tuple[str, str | None, bool]] = [(root, _relative_dir(root), False)]
     visited_dirs: set[tuple[int, int]] = set()
     while stack:
