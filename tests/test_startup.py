@@ -38,6 +38,8 @@ NOT_ON_A_SCAN = [
     "selectors",
     "threading",
     "signal",  # the parse-timeout timer uses _signal (signal builds enums of every signal)
+    "hyperscan",  # the optional accelerator pays for itself only after a megabyte of values
+    "keylint.fastpath.accelerated",
 ]
 
 # A project that depends on keylint and runs it, with other tools' tables but none of its own.

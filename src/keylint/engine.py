@@ -433,9 +433,11 @@ def _scan_parallel(
 ) -> Iterator[tuple[int, FileResult]]:
     from concurrent.futures import ProcessPoolExecutor
 
+    from keylint.fastpath.candidates import value_candidates
+
     # Built before the workers fork, so that they share them instead of each building its own.
     all_rules()
-    prefilter.prefilter_for(detector_for(settings))
+    value_candidates(prefilter.prefilter_for(detector_for(settings))).accelerate()  # with its Hyperscan database
     # Largest files first, one task each while they are large, so that the workers finish together;
     # each result comes back with its target's index, as soon as it is there.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)

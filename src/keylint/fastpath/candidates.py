@@ -6,10 +6,14 @@ searched with two compiled regexes (in C) for anything that could make a value m
 values they find are asked. The regexes are a superset of the prefilter's value triggers, built
 from the prefilter's own data (its prefix regex, the documented examples, the near-miss windows),
 so they move with it; tests/test_fastpath.py checks the superset on generated values.
+
+With the optional ``hyperscan`` package, an ASCII block is searched for all of them in one pass instead
+(keylint.fastpath.accelerated), once a run has searched enough text to pay for loading it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from itertools import compress, count
@@ -17,10 +21,14 @@ from itertools import compress, count
 from keylint import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from keylint.fastpath.accelerated import Accelerator
     from keylint.prefilter import Prefilter
 
 
 _NON_ASCII = re.compile("[^\\x00-\\x7f]")
+# Loading Hyperscan and compiling its database (~50 ms) pays for itself after about a megabyte of text searched
+# (it saves ~50 ns a character); a pre-commit run never gets there, a large file or tree soon does.
+_ACCELERATE_AFTER = 1 << 20
 
 
 class ValueCandidates:
@@ -46,9 +54,30 @@ class ValueCandidates:
         # lengths (Prefilter._near_windows); its first ``low`` characters are then all non-blank. Each value
         # follows a "\n" in the joined text (a literal start, which the regex engine finds fast), and may still
         # be in its quotes.
-        near = [f"[{letter}{letter.upper()}]\\S{{{low - 1}}}" for letter, (low, _) in prefilter._near_windows.items()]
-        if near:
-            self._searches.append(re.compile(f"\\n[\"']?[^\\S\\n]*(?:{'|'.join(near)})"))
+        near_miss = _near_miss(prefilter._near_windows, "\\S", "[^\\S\\n]")
+        if near_miss:
+            self._searches.append(re.compile(near_miss))
+
+        # What accelerate() builds the same searches from, for Hyperscan.
+        self._prefixes = tuple(prefilter._by_prefix)
+        self._literals = literals
+        self._near_windows = prefilter._near_windows
+        self._accelerator: Accelerator | None = None
+        self._until_accelerated: float = _ACCELERATE_AFTER  # characters the regexes search before accelerate()
+
+    def accelerate(self) -> None:
+        """Search ASCII blocks with Hyperscan from now on, where it is installed and allowed; tried once (a parallel
+        scan asks before its workers fork, so that they share the database)."""
+        if self._until_accelerated == math.inf:
+            return
+        self._until_accelerated = math.inf
+        from keylint import prefilter
+        from keylint.fastpath import accelerated
+
+        if not (prefilter.enabled() and accelerated.enabled()):
+            return
+        near_miss = _near_miss(self._near_windows, accelerated.NOT_SPACE, accelerated.BLANK)
+        self._accelerator = accelerated.build(self._prefixes, self._literals, [near_miss] if near_miss else [])
 
     def kept(self, values: Sequence[str]) -> set[int]:
         """Indices of the ``values`` that ``Prefilter.value_matters`` keeps, a value in quotes (a quoted value
@@ -71,10 +100,18 @@ class ValueCandidates:
         joined = "\n" + "\n".join(values)
         if joined.count("\n") != len(values):  # a value with a line break of its own: every value may matter
             return list(range(len(values)))
+        is_ascii = joined.isascii()
+        if is_ascii:
+            if self._accelerator is None:
+                self._until_accelerated -= len(joined)
+                if self._until_accelerated < 0:
+                    self.accelerate()
+            if self._accelerator is not None:
+                return sorted(self._accelerator.found(joined))
         found: set[int] = set()
         for pattern in self._searches:
             found |= self._starts(pattern, joined)
-        if not joined.isascii():
+        if not is_ascii:
             found |= self._starts(_NON_ASCII, joined)
         return sorted(found)
 
@@ -98,6 +135,13 @@ class ValueCandidates:
                 break
             hit = search(joined, following)
         return found
+
+
+def _near_miss(windows: dict[str, tuple[int, int]], not_space: str, blank: str) -> str:
+    """Where a prefix typo can start (Prefilter._near_windows), with classes of the regex engine at hand for \\S and
+    [^\\S\\n]; "" without windows."""
+    near = [f"[{letter}{letter.upper()}]{not_space}{{{low - 1}}}" for letter, (low, _) in windows.items()]
+    return f"\\n[\"']?{blank}*(?:{'|'.join(near)})" if near else ""
 
 
 _BUILT: dict[int, ValueCandidates] = {}
