@@ -1,12 +1,11 @@
-"""The work before a scan's files are read: its shortcuts (is_template, family) give the same answers as plainly
-written versions on generated file names, and what the workers share is built while git answers."""
+"""The shortcuts of the work before a scan's files are read (is_template, family): the same answers as plainly
+written versions, on generated file names."""
 
 from __future__ import annotations
 
 import os
 import re
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,30 +64,3 @@ def test_is_template_equals_plain_version(name):
 @given(names)
 def test_family_equals_plain_version(display):
     assert family(display) == family(display) == plain_family(display)
-
-
-@pytest.mark.parametrize("threshold", [0, 1 << 40])
-def test_what_the_workers_share_is_built_while_git_answers(tmp_path, monkeypatch, threshold):
-    # A scan that will go parallel builds the workers' shared state (the Hyperscan database too) in annotate's
-    # wait for git; one that stays serial builds only what it needs.
-    from gitutil import Repo
-    from keylint import engine, gitinfo
-    from keylint.config import Settings
-
-    repo = Repo(tmp_path / "repo")
-    for name in ("a.yaml", "b/.env"):
-        repo.write(name, "A: 1\n")
-    built: list[str] = []
-    real_annotate = gitinfo.annotate
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD_BYTES", threshold)
-    monkeypatch.setattr(engine, "_build_once", lambda settings: built.append("once"))
-    monkeypatch.setattr(engine, "_build_for_workers", lambda settings: built.append("workers"))
-
-    def annotate(items, meanwhile):
-        yield from real_annotate(items, meanwhile=lambda: (built.append("git running"), meanwhile()))
-
-    monkeypatch.setattr(gitinfo, "annotate", annotate)
-    report = engine.run_scan([str(repo.path)], Settings(jobs=2))
-    assert report.files_scanned == 2
-    expected = ["git running", "workers", "workers"] if threshold == 0 else ["git running", "once"]
-    assert built == expected

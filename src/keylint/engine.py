@@ -433,7 +433,11 @@ def _scan_parallel(
 ) -> Iterator[tuple[int, FileResult]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    _build_for_workers(settings)  # done already while git answered, when there was git to ask
+    from keylint.fastpath.candidates import value_candidates
+
+    # Built before the workers fork, so that they share them instead of each building its own.
+    all_rules()
+    value_candidates(prefilter.prefilter_for(detector_for(settings))).accelerate()  # with its Hyperscan database
     # Largest files first, one task each while they are large, so that the workers finish together;
     # each result comes back with its target's index, as soon as it is there.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
@@ -442,15 +446,6 @@ def _scan_parallel(
         large = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[:big]))
         small = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[big:]), chunksize=16)
         yield from zip(order, itertools.chain(large, small), strict=True)
-
-
-def _build_for_workers(settings: Settings) -> None:
-    """_build_once and the Hyperscan database: built before the workers fork, so that they share them instead of
-    each building its own."""
-    from keylint.fastpath.candidates import value_candidates
-
-    all_rules()
-    value_candidates(prefilter.prefilter_for(detector_for(settings))).accelerate()
 
 
 # Files this small go to the workers in batches; larger ones one by one, largest first.
@@ -471,25 +466,20 @@ def run_scan(
     started = time.perf_counter()
     notices: list[Notice] = []
     file_targets: list[Target] = []
-    discovered = list(targets if targets is not None else discover(paths, settings))
-    # Decided before git is asked (its answers change no target's size), so that what the workers share is built
-    # while git answers.
-    jobs = settings.jobs or (os.cpu_count() or 1)
-    sizes = [item.size for item in discovered if isinstance(item, Target)]
-    parallel = jobs > 1 and len(sizes) > 1 and sum(sizes) >= PARALLEL_THRESHOLD_BYTES
-    items: Iterable[Target | Notice] = discovered
+    items: Iterable[Target | Notice] = targets if targets is not None else discover(paths, settings)
     if settings.options.get("git", True):
         from keylint.gitinfo import annotate
 
-        build = _build_for_workers if parallel else _build_once
-        items = annotate(discovered, meanwhile=lambda: build(settings))
+        items = annotate(items, meanwhile=lambda: _build_once(settings))
     for item in items:
         if isinstance(item, Notice):
             notices.append(item)
         else:
             file_targets.append(item)
+    jobs = settings.jobs or (os.cpu_count() or 1)
+    total = sum(t.size for t in file_targets)
     keep_secrets = _secrets_wanted(file_targets, settings)
-    if parallel:
+    if jobs > 1 and len(file_targets) > 1 and total >= PARALLEL_THRESHOLD_BYTES:
         results: Iterable[tuple[int, FileResult]] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
     else:
         results = _scan_serial(file_targets, settings, keep_secrets)
