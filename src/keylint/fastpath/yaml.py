@@ -248,13 +248,7 @@ class _YamlReader:
         if dash:
             self.pending = self.item(content, line, indent, number)
             return
-        if not stack:
-            if indent:
-                raise _Fallback
-            self.push(_Frame(0, True))
-        frame = stack[-1]
-        if not frame.is_map or frame.indent != indent:
-            raise _Fallback
+        frame = self.enter(indent)
         found = _KEY.match(content)
         if found is None:
             raise _Fallback  # a multi-line scalar, a complex key, a quoted key ...
