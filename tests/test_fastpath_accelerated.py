@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keylint import engine, recache
+from keylint import engine, prefilter, recache
 from keylint.config import Settings
 from keylint.fastpath import accelerated, candidates
 from keylint.fastpath.candidates import ValueCandidates
@@ -192,10 +192,11 @@ def _findings(root: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> tup
         monkeypatch.delenv("KEYLINT_NO_ACCELERATOR", raising=False)
     else:
         monkeypatch.setenv("KEYLINT_NO_ACCELERATOR", "1")
-    monkeypatch.setattr(candidates, "_BUILT", {})  # a fresh ValueCandidates, accelerated from its first block
+    monkeypatch.setattr(prefilter, "_PREFILTERS", {})  # a fresh ValueCandidates, accelerated from its first block
     monkeypatch.setattr(candidates, "_ACCELERATE_AFTER", 0)
     report = engine.run_scan([str(root)], Settings(jobs=1).with_options(git=False))
-    built = list(candidates._BUILT.values())
+    built = [p._derived[candidates.ValueCandidates] for p in prefilter._PREFILTERS.values()
+             if candidates.ValueCandidates in p._derived]
     assert built and all((candidate._accelerator is not None) is fast for candidate in built)
     return report.findings, [s.secrets for s in report.files]
 

@@ -32,8 +32,13 @@ from keylint import TYPE_CHECKING
 from keylint.values import names_secret, normalized_name, words_pattern
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
     from keylint.detect import Detector
     from keylint.providers import Provider
+
+    Derived = TypeVar("Derived")
 
 # Why each entry-scope rule can only fire on an entry the prefilter keeps: "matches" (it needs
 # a detector match), "name" (a secret- or provider-named variable), "value" (a marker in the value).
@@ -136,6 +141,15 @@ class Prefilter:
         self._values: dict[str, bool] = {}
         self._bodies: dict[tuple[str, ...], tuple[int, frozenset[str], int]] = {}  # see _body_of
         self._longer: dict[str, tuple[str, ...]] = {}  # see _key_possible
+        self._derived: dict[object, object] = {}  # see derived
+
+    def derived(self, build: Callable[[Prefilter], Derived]) -> Derived:
+        """What ``build`` makes of this prefilter (a fast path's tables and memories), made on first use and
+        kept as long as the prefilter is."""
+        made = self._derived.get(build)
+        if made is None:
+            made = self._derived[build] = build(self)
+        return made  # type: ignore[return-value]
 
     def matters(self, key: str, value: str) -> bool:
         return self.value_matters(value) or self.name_matters(key)

@@ -144,12 +144,6 @@ def _near_miss(windows: dict[str, tuple[int, int]], not_space: str, blank: str) 
     return f"\\n[\"']?{blank}*(?:{'|'.join(near)})" if near else ""
 
 
-_BUILT: dict[int, ValueCandidates] = {}
-
-
 def value_candidates(prefilter: Prefilter) -> ValueCandidates:
     """The ValueCandidates of ``prefilter``, built on first use."""
-    built = _BUILT.get(id(prefilter))
-    if built is None:
-        built = _BUILT[id(prefilter)] = ValueCandidates(prefilter)
-    return built
+    return prefilter.derived(ValueCandidates)

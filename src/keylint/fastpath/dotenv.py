@@ -139,15 +139,9 @@ class _NamedShapes:
                 self._named.add(shape)
 
 
-_NAMED_SHAPES: dict[int, _NamedShapes] = {}
-
-
 def named_shapes(prefilter: Prefilter) -> _NamedShapes:
     """The _NamedShapes of ``prefilter`` (kept for the run, like the prefilter itself)."""
-    named = _NAMED_SHAPES.get(id(prefilter))
-    if named is None:
-        named = _NAMED_SHAPES[id(prefilter)] = _NamedShapes(prefilter)
-    return named
+    return prefilter.derived(_NamedShapes)
 
 
 def _any_equal(runs: list[array[int]]) -> bool:

@@ -156,7 +156,7 @@ class _TomlReader:
         settings in every table) far more than lines do."""
         prefilter = self.prefilter
         value_matters = prefilter.value_matters
-        turned_away = _turned_away(prefilter)
+        turned_away = prefilter.derived(_TurnedAway)
         # Short values are asked straight away (the prefilter remembers its answers for them); the others only when
         # ValueCandidates finds something in them that could make them matter.
         new = set(values) - turned_away.values
@@ -203,8 +203,7 @@ class _TurnedAway:
     _MOST = 1 << 16  # forgotten past this many of each: a large file's distinct values need not all stay
     _LONGEST_NAME = 64  # longer names are asked about every time (a hostile file's huge names are not kept)
 
-    def __init__(self, prefilter: Prefilter) -> None:
-        self.prefilter = prefilter  # held, so that its id is not reused while this is kept under it
+    def __init__(self, _prefilter: Prefilter) -> None:  # one per prefilter (Prefilter.derived)
         self.values = {""}
         self.names = {""}
 
@@ -217,16 +216,6 @@ class _TurnedAway:
         if len(self.names) > self._MOST:
             self.names = {""}
         self.names.update(name for name in names if len(name) <= self._LONGEST_NAME)
-
-
-_TURNED_AWAY: dict[int, _TurnedAway] = {}
-
-
-def _turned_away(prefilter: Prefilter) -> _TurnedAway:
-    known = _TURNED_AWAY.get(id(prefilter))
-    if known is None:
-        known = _TURNED_AWAY[id(prefilter)] = _TurnedAway(prefilter)
-    return known
 
 
 def _subtables(tables: list[str]) -> dict[str, set[str]]:
