@@ -212,3 +212,30 @@ def test_whole_scans_find_the_same_with_and_without_the_accelerator(tmp_path, mo
     fast = _findings(tree, monkeypatch, fast=True)
     assert len(plain[0]) > 100
     assert fast == plain
+
+
+def test_the_cli_reports_the_same_with_and_without_the_accelerator(tmp_path, monkeypatch, cli, key):
+    tree = workloads.tree(tmp_path / "tree", 0.2, secret_every=9, seed=3, crd_share=0.2)
+    # Keys under names that ask for nothing: found only because the value search finds their prefixes.
+    keys = [key(provider, seed=seed) for seed in range(3) for provider in ("openai", "github", "stripe", "slack")]
+    (tree / "neutral.env").write_text("".join(f"SETTING_{i}={k}\n" for i, k in enumerate(keys)))
+    (tree / "neutral.yaml").write_text("".join(f"setting_{i}: {k}\n" for i, k in enumerate(keys)))
+    monkeypatch.setattr(candidates, "_ACCELERATE_AFTER", 0)
+    reports = {}
+    for fast in (False, True):
+        if fast:
+            monkeypatch.delenv("KEYLINT_NO_ACCELERATOR", raising=False)
+        else:
+            monkeypatch.setenv("KEYLINT_NO_ACCELERATOR", "1")
+        monkeypatch.setattr(prefilter, "_PREFILTERS", {})
+        run = cli("scan", str(tree), "--jobs", "1", "--no-git", "--exit-zero", "-f", "json")
+        assert run.code == 0, run.err
+        report = run.json()
+        report["summary"].pop("duration_seconds")
+        reports[fast] = report
+        built = [p._derived[candidates.ValueCandidates] for p in prefilter._PREFILTERS.values()
+                 if candidates.ValueCandidates in p._derived]
+        assert built and all((candidate._accelerator is not None) is fast for candidate in built)
+    neutral = [f for f in reports[True]["findings"] if f["path"].endswith(("neutral.env", "neutral.yaml"))]
+    assert len(neutral) >= 2 * len(keys)
+    assert reports[True] == reports[False]
