@@ -269,3 +269,49 @@ def test_name_test_keeps_every_name_a_rule_asks_about(words, separator, case):
     for variant in (name, name + separator + "7", "7" + separator + name):
         if _name_matters_everything(variant):
             assert name_matters(variant), variant
+
+
+def _key_possible_by_walk(value: str, start: int, shortest: str) -> bool:
+    """Prefilter._key_possible without its shortcut: the body walked character by character."""
+    pre = prefilter.prefilter_for(detector_for(SETTINGS))
+    prefixes = pre._prefixes_at(value, start, shortest)
+    if not prefixes:
+        return True
+    need, allowed, skip = pre._body_of(prefixes)
+    if need == 0:
+        return True
+    count = gaps = 0
+    in_gap = False
+    for char in value[start + skip :]:
+        if char in allowed:
+            count += 1
+            if count >= need:
+                return True
+            in_gap = False
+        elif char.isspace() or char == "\\":
+            if not in_gap:
+                gaps += 1
+                if gaps > prefilter._MAX_GAPS:
+                    return False
+                in_gap = True
+        else:
+            return False
+    return False
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    lead=st.sampled_from(["", "x ", "a-", "=", "k\\"]),
+    prefix=st.sampled_from(_PREFIXES),
+    # bodies around the length a prefix needs: whole, cut short, with gaps and characters outside any alphabet
+    tail=st.lists(st.sampled_from([*"Az9_-=+/ .#é", "\n", "\\"]), max_size=90).map("".join),
+    whole=st.integers(0, 90),
+)
+def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
+    pre = prefilter.prefilter_for(detector_for(SETTINGS))
+    value = lead + prefix + "a" * whole + tail
+    hit = pre._hits.search(value)
+    while hit is not None:
+        start, shortest = hit.start(), hit.group()
+        assert pre._key_possible(value, start, shortest) == _key_possible_by_walk(value, start, shortest), value
+        hit = pre._hits.search(value, start + 1)

@@ -259,9 +259,14 @@ class Prefilter:
         need, allowed, skip = self._body_of(prefixes)
         if need == 0:
             return True
+        body = start + skip
+        # The common case, a whole key: its first ``need`` body characters all count (checked in C), which is
+        # where the walk below would answer True too.
+        if len(value) >= body + need and allowed.issuperset(value[body : body + need]):
+            return True
         count = gaps = 0
         in_gap = False
-        for char in value[start + skip :]:
+        for char in value[body:]:
             if char in allowed:
                 count += 1
                 if count >= need:
