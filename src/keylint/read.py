@@ -7,6 +7,7 @@ lone CR become LF here too and positions match what editors show.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 
@@ -95,6 +96,10 @@ def decode(data: bytes, display: str) -> tuple[str, list[Notice]]:
     return text, notices
 
 
+# Non-blocking: opening a FIFO would wait for a writer (the file type is checked once open).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
 class NotRegularFile(OSError):
     """The path is a directory, FIFO, socket or device (``str()``: which)."""
 
@@ -108,7 +113,7 @@ def open_regular(path: str) -> BinaryIO:
     Opened non-blocking and checked once open: a path swapped for a FIFO or a device after
     discovery must not hang the scan (opening a FIFO waits for a writer, a device never ends).
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     handle = open(fd, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
@@ -124,15 +129,7 @@ def read_text(
     display = display or path
     if data is None:
         try:
-            with open_regular(path) as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > settings.max_file_size:
-                    raise ReadError(
-                        f"{display}: not scanned: {size:,} bytes is over the size limit "
-                        f"({settings.max_file_size:,} bytes; raise it with --max-file-size)",
-                        "limit",
-                    )
-                data = handle.read(settings.max_file_size + 1)
+            data = _read_regular(path, display, settings.max_file_size)
         except ReadError:
             raise
         except NotRegularFile as error:
@@ -152,3 +149,41 @@ def read_text(
             "limit",
         )
     return decode(data, display)
+
+
+_CHUNK = 1 << 16  # bytes asked for by each read past the size fstat gave (below malloc's mmap threshold)
+
+
+def _read_regular(path: str, display: str, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of the regular file at ``path`` (as :func:`open_regular` opens it), on one
+    descriptor with one fstat: a scan reads every file, and a buffered ``read(limit + 1)`` would allocate the
+    whole limit (64 MB by default, ~0.15 ms a file) before finding a few kilobytes."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):  # as open() says of a directory
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile("no longer a regular file")
+        if status.st_size > limit:
+            raise ReadError(
+                f"{display}: not scanned: {status.st_size:,} bytes is over the size limit "
+                f"({limit:,} bytes; raise it with --max-file-size)",
+                "limit",
+            )
+        # The size fstat gave and one byte more, to meet the end; then on to the end (a short read, a file that
+        # grew since fstat, one whose size the system does not report such as /proc's) or past the limit.
+        data = os.read(fd, status.st_size + 1)
+        rest = _read_on(fd, limit + 1 - len(data)) if data else b""
+    finally:
+        os.close(fd)
+    return data + rest if rest else data
+
+
+def _read_on(fd: int, wanted: int) -> bytes:
+    """Up to ``wanted`` more bytes of ``fd``, read a chunk at a time; mostly none (at the end already)."""
+    chunks = []
+    while wanted > 0 and (chunk := os.read(fd, min(wanted, _CHUNK))):
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
