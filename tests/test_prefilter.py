@@ -315,3 +315,20 @@ def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
         start, shortest = hit.start(), hit.group()
         assert pre._key_possible(value, start, shortest) == _key_possible_by_walk(value, start, shortest), value
         hit = pre._hits.search(value, start + 1)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    blocks=st.lists(
+        st.sets(st.sampled_from([*_PLAIN_NAMES, *_SECRET_NAMES, "OPENAI_API_KEY", "x.y.aws_secret", "port_7"])),
+        max_size=6,
+    ),
+    remembered=st.sampled_from([0, 3, 65536]),
+)
+def test_names_that_matter_are_the_names_name_matters_keeps(blocks, remembered, monkeypatch):
+    """Asked block after block (names repeating, the memory full or not), as name_matters answers each."""
+    monkeypatch.setattr(prefilter, "_NAMES_REMEMBERED", remembered)
+    pre = prefilter.Prefilter(detector_for(SETTINGS), detector_for(SETTINGS).providers)
+    for names in blocks:
+        assert pre.names_that_matter(set(names)) == {name for name in names if pre.name_matters(name)}
+        assert len(pre._quiet_names) <= remembered + len(names)

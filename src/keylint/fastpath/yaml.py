@@ -111,6 +111,7 @@ class _YamlReader:
         self.text = text
         self.max_depth = max_depth  # deeper nesting is a problem the full parser reports
         self.name_matters = prefilter.name_matters
+        self.names_that_matter = prefilter.names_that_matter
         self.value_matters = prefilter.value_matters
         self.candidates = value_candidates(prefilter)
         self.resolve = yamlcore.resolve
@@ -200,7 +201,7 @@ class _YamlReader:
         """Indices of the rows with a key and a value where either matters (and of some rows without a value)."""
         wanted = self.candidates.kept(values)
         # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat).
-        named = set(filter(self.name_matters, set(compress(keys, values))))
+        named = self.names_that_matter(set(compress(keys, values)))
         if named:
             wanted.update(compress(count(), map(named.__contains__, keys)))
         return wanted
