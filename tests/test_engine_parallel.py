@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
 from keylint import engine
 from keylint.config import Settings
 from keylint.discover import discover
+from keylint.report import FORMATS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import workloads
@@ -119,3 +121,42 @@ def test_a_file_result_crosses_processes_unchanged(tmp_path, key):
         assert back.findings == result.findings and back.notices == result.notices
         assert back.summary == result.summary and back.scanned == result.scanned
         assert len({id(f.path) for f in back.findings}) <= 1  # one path string per file, as in the worker
+
+
+def test_each_report_of_a_parallel_scan_is_the_serial_one(cli, tmp_path, monkeypatch, key):
+    """The CLI starts a report as the workers return findings (keylint.report.prepare): every format, with and
+    without --show-secrets, writes what a scan in one process writes; findings of the scan-scope rules (KL611
+    between the .env files) and of the baseline included."""
+    workloads.tree(tmp_path / "tree", 0.2, secret_every=25, seed=4, crd_share=0.1)
+    tree = tmp_path / "tree"
+    (tree / "app").mkdir()
+    (tree / "app" / ".env").write_text(f"GITHUB_TOKEN={key('github', seed=1)}\nX=\x1b[31m\n")
+    (tree / "app" / ".env.production").write_text(f"GITHUB_TOKEN={key('github', seed=2)}\n")
+    baseline = tmp_path / "baseline.json"
+    assert cli("baseline", str(tree / "app"), "--isolated", "--no-git", "-o", str(baseline)).code == 0
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD_BYTES", 0)
+    returned: list[int] = []  # findings handed over early
+    run_scan = engine.run_scan
+
+    def counted_run_scan(*args, **kwargs):
+        early = kwargs.pop("returned", None)
+        if early is not None:
+            kwargs["returned"] = lambda findings: (returned.append(len(findings)), early(findings))
+        return run_scan(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_scan", counted_run_scan)
+    shown: dict[tuple[str, tuple[str, ...]], str] = {}
+    cases = [(fmt, ()) for fmt in FORMATS] + [("json", ("--show-secrets",)), ("json", ("--baseline", str(baseline)))]
+    for fmt, extra in cases:
+        reports = [
+            cli("scan", str(tree), "--isolated", "--no-git", "--exit-zero", "-f", fmt, "-j", jobs, *extra).out
+            for jobs in ("1", "2")
+        ]
+        serial, parallel = (
+            re.sub(r'"duration_seconds": [0-9.]+|time="[0-9.]+"|[0-9]+\.[0-9]{2}s\b', "", r) for r in reports
+        )
+        assert parallel == serial, (fmt, extra)
+        shown[fmt, extra] = serial
+    assert "KL611" in shown["json", ()] and sum(returned) > 100
+    assert len(shown["json", ("--baseline", str(baseline))]) < len(shown["json", ()])
+    assert shown["json", ("--show-secrets",)] != shown["json", ()]

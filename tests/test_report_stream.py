@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keylint.model import Finding, Severity
-from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, render, write
+from keylint.records import replace
+from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, prepare, render, write
 from keylint.report.json import finding_text
 from keylint.report.jsonstream import Encoded, encode, write_json
 from test_reports import sample_report
@@ -164,3 +165,36 @@ def test_encoded_arrays_are_written_as_their_texts(texts, level, expected):
     out = io.StringIO()
     write_json(Encoded(iter(texts)), out, level)
     assert out.getvalue() == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("show_secrets", [False, True])
+def test_a_report_prepared_while_the_scan_runs_is_the_report_written_after(fmt, show_secrets):
+    """The findings a format lays out early (as a parallel scan returns them) give the text it writes of them
+    later; findings it was not given (scan-scope rules, post stages) and findings dropped after it was given them
+    (baseline, directives) change nothing."""
+    options = ReportOptions(tool_version="0.0.0-test", show_secrets=show_secrets)
+    report = sample_report()
+    prepared = prepare(fmt, options)
+    if prepared is not None:
+        prepared.add(report.findings[::2])
+        prepared.add([Finding("KL999", "dropped", Severity.ERROR, "secret", "gone.env", 1, 1, "K", None, "gone")])
+    expected = render(fmt, sample_report(), options)
+    assert render(fmt, report, replace(options, prepared=prepared)) == expected
+
+
+def test_findings_prepared_for_other_options_are_laid_out_again():
+    report = sample_report()
+    prepared = prepare("json", ReportOptions(show_secrets=True))
+    prepared.add(report.findings)
+    masked = ReportOptions()
+    assert render("json", report, replace(masked, prepared=prepared)) == render("json", report, masked)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(findings, max_size=6), st.booleans())
+def test_prepared_findings_are_laid_out_as_written_ones(drawn, show_secrets):
+    options = ReportOptions(show_secrets=show_secrets)
+    prepared = prepare("json", options)
+    prepared.add(drawn)
+    assert [prepared.text(f) for f in drawn] == [finding_text(f, options, 2) for f in drawn]

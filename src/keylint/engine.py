@@ -461,8 +461,13 @@ def run_scan(
     settings: Settings,
     targets: Iterable[Target | Notice] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    returned: Callable[[list[Finding]], None] | None = None,
 ) -> ScanReport:
-    """Scan every target; ``progress(done, total)`` is called after each file (the CLI's progress bar)."""
+    """Scan every target; ``progress(done, total)`` is called after each file (the CLI's progress bar).
+
+    ``returned(findings)`` is called with each file's findings as the worker processes of a parallel scan
+    return them (in no particular order), so that the report can be started while they still scan; a scan
+    in this process makes no such calls (there the work would only move, never overlap)."""
     started = time.perf_counter()
     notices: list[Notice] = []
     file_targets: list[Target] = []
@@ -483,10 +488,13 @@ def run_scan(
         results: Iterable[tuple[int, FileResult]] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
     else:
         results = _scan_serial(file_targets, settings, keep_secrets)
+        returned = None
     # The progress bar counts files as they are done; the report is put together in the targets' order.
     arrived: dict[int, FileResult] = {}
     for done, (index, result) in enumerate(results, start=1):
         arrived[index] = result
+        if returned is not None and result.findings:
+            returned(result.findings)
         if progress is not None:
             progress(done, len(file_targets))
     findings: list[Finding] = []

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
     from keylint.progress import ProgressBar
+    from keylint.report import ReportOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Notices of files that were not (fully) scanned; "skipped" files are skipped by policy (binary, not a file).
@@ -23,7 +24,8 @@ UNSCANNED_KINDS = ("error", "limit")
 
 # Stages that run on the finished report before it is rendered (verification, baseline ...):
 # "module:function" names, imported only when a scan runs; each takes (report, args)
-# and changes the report in place.
+# and changes the report in place. A stage may add and drop findings; one that changes a finding
+# must be left out of the early start on the report in run() (as verification is).
 POST_STAGES: list[str] = [
     # Verification stages belong before the two below, which read their results.
     "keylint.verify:run_stage",  # --verify (keylint.verify.stage): KL7xx, Finding.extra["verification"]
@@ -225,18 +227,26 @@ def run_post_stages(report: object, args: argparse.Namespace) -> None:
         getattr(import_module(module), function)(report, args)
 
 
-def emit(report: object, args: argparse.Namespace, settings: Settings) -> int:
-    from keylint.report import ReportOptions, write
+def report_options(args: argparse.Namespace, settings: Settings) -> ReportOptions:
+    from keylint.report import ReportOptions
 
-    if args.quiet and args.format == "text":
-        report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]  # type: ignore[attr-defined]
-    options = ReportOptions(
+    return ReportOptions(
         show_secrets=settings.show_secrets,
         color=args.format == "text" and args.output is None and use_color(args.color, sys.stdout),
         verbose=args.verbose,
         tool_version=__version__,
         command=args.command or "scan",
     )
+
+
+def emit(report: object, args: argparse.Namespace, settings: Settings, options: ReportOptions | None = None) -> int:
+    """Write the report; ``options``: as :func:`report_options` makes them, with what was prepared of it."""
+    from keylint.report import write
+
+    if args.quiet and args.format == "text":
+        report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]  # type: ignore[attr-defined]
+    if options is None:
+        options = report_options(args, settings)
     # Written as it is made: a large scan's report never exists as one string.
     write_report(lambda out: write(args.format, report, options, out), args.output)  # type: ignore[arg-type]
     return exit_code(report, settings, getattr(args, "exit_zero", False))
@@ -251,6 +261,7 @@ def start_progress(args: argparse.Namespace) -> ProgressBar | None:
 
 def run(args: argparse.Namespace) -> int:
     from keylint.engine import run_scan
+    from keylint.report import prepare
 
     settings = settings_from_args(args)
     if getattr(args, "fix", False):
@@ -264,12 +275,22 @@ def run(args: argparse.Namespace) -> int:
         from keylint.gitinfo import staged_targets
 
         targets = staged_targets(args.paths, settings)
+    options = report_options(args, settings)
+    # The report's findings laid out as the worker processes return them (see keylint.report.prepare); not when
+    # a post stage changes findings after the scan (verification adds its result to them).
+    prepared = None if settings.options.get("verify") else prepare(args.format, options)
     progress = start_progress(args)
     try:
-        report = run_scan(args.paths or ["."], settings, targets=targets, progress=progress)
+        report = run_scan(
+            args.paths or ["."],
+            settings,
+            targets=targets,
+            progress=progress,
+            returned=prepared.add if prepared is not None else None,
+        )
     finally:
         if progress is not None:
             progress.close()
     run_post_stages(report, args)
     suppress.apply_late(report)
-    return emit(report, args, settings)
+    return emit(report, args, settings, replace(options, prepared=prepared))

@@ -19,9 +19,13 @@ from keylint.records import dataclass
 from keylint.redact import escape, mask
 
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from typing import Any, Protocol, TextIO
 
     from keylint.engine import ScanReport
+
+    class Prepared(Protocol):
+        def add(self, findings: list[Finding]) -> None: ...
+
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "html")
 
@@ -33,6 +37,8 @@ class ReportOptions:
     verbose: bool = False
     tool_version: str = ""
     command: str = "scan"
+    # What the reporter made of the findings while a parallel scan ran (see prepare), when it did.
+    prepared: Any = None
 
 
 def shown_secret(finding: Finding, options: ReportOptions) -> str | None:
@@ -71,6 +77,15 @@ def _reporter(fmt: str) -> Any:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     return import_module(f"keylint.report.{fmt}")
+
+
+def prepare(fmt: str, options: ReportOptions) -> Prepared | None:
+    """An early start on the report: what the reporter of ``fmt`` lays out of each file's findings as a parallel
+    scan returns them, while the worker processes still scan (else the main process does it all at the end, with
+    one core idle). None for a format that has nothing to lay out early. Pass it to the reporter as the
+    ``prepared`` option; it is only right while the findings it was given stay as they were."""
+    module = _reporter(fmt)
+    return module.prepare(options) if hasattr(module, "prepare") else None
 
 
 def render(fmt: str, report: ScanReport, options: ReportOptions) -> str:

@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Finding, Severity
+from keylint.records import replace
 from keylint.redact import escape
 from keylint.report import EXTRA_FIELDS, ReportOptions, finding_dict, render_written, shown_secret
 from keylint.report.jsonstream import Encoded, encode, write_json
@@ -72,13 +73,47 @@ def finding_text(finding: Finding, options: ReportOptions, level: int) -> str:
     return text + "\n" + "  " * level + "}"
 
 
+# The findings array is the document's second level, so its findings are laid out at the third.
+_FINDING_LEVEL = 2
+
+
+class PreparedFindings:
+    """Findings laid out as a parallel scan returns them (see :func:`keylint.report.prepare`), written as they are.
+
+    A finding's text is looked up by the finding's identity: each one laid out is held here with its text, so no
+    other object can take its ``id`` while this lasts. Findings it was not given (those of the scan-scope rules
+    and post stages) are laid out when written."""
+
+    __slots__ = ("_texts", "options")
+
+    def __init__(self, options: ReportOptions) -> None:
+        self.options = options
+        self._texts: dict[int, tuple[Finding, str]] = {}
+
+    def add(self, findings: list[Finding]) -> None:
+        options, texts = self.options, self._texts
+        for finding in findings:
+            texts[id(finding)] = (finding, finding_text(finding, options, _FINDING_LEVEL))
+
+    def text(self, finding: Finding) -> str:
+        made = self._texts.get(id(finding))
+        return made[1] if made is not None else finding_text(finding, self.options, _FINDING_LEVEL)
+
+
+def prepare(options: ReportOptions) -> PreparedFindings:
+    return PreparedFindings(options)
+
+
 def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
+    prepared = options.prepared
+    if isinstance(prepared, PreparedFindings) and replace(options, prepared=None) == prepared.options:
+        texts = map(prepared.text, report.findings)
+    else:  # each finding's text made as it is written, never all at once
+        texts = (finding_text(f, options, _FINDING_LEVEL) for f in report.findings)
     document = {
         "version": 1,
         "tool": {"name": "keylint", "version": options.tool_version},
-        # Each finding's text is made as it is written, never all at once; the array is the document's
-        # second level, so its findings are laid out at the third.
-        "findings": Encoded(finding_text(f, options, 2) for f in report.findings),
+        "findings": Encoded(texts),
         "summary": summary(report),
         "errors": ({"path": escape(n.path), "message": escape(n.message), "kind": n.kind} for n in report.notices),
     }
