@@ -114,3 +114,37 @@ _LINE_WITH_OPTIONAL_GROUPS = re.compile(
 def test_the_line_regex_reads_lines_as_with_optional_groups(lines):
     text = "\n".join(lines)
     assert dotenv._LINE.split(text) == _LINE_WITH_OPTIONAL_GROUPS.split(text)
+
+
+# Statements of every shape _LINE reads, and some near them: blanks of all kinds, quotes of the other kind inside
+# quotes, "#" inside quotes and comments, "=" in values, empty values before blanks and comments.
+_CHARACTERS = " \x0b\xa0#'\"`\\=:/.xA9é"
+_STATEMENT_LINES = st.builds(
+    "{}{}={}{}".format,
+    st.sampled_from(["", " ", "  ", "export ", " export  "]),
+    st.sampled_from(_NAMES[:-1]) | st.from_regex(r"[A-Za-z_][A-Za-z0-9_.]{0,4}", fullmatch=True),
+    st.one_of(
+        st.just(""),
+        st.text(alphabet=_CHARACTERS, max_size=10),
+        st.text(alphabet="xA9é.:/= \x0b\xa0", max_size=10),  # plain values (without "#" and quotes)
+        st.text(alphabet=_CHARACTERS.replace('"', ""), max_size=10).map('"{}"'.format),
+        st.text(alphabet=_CHARACTERS.replace("'", ""), max_size=10).map("'{}'".format),
+    ),
+    st.sampled_from(["", " ", "  ", " #", "#", " # note ", "  #a#b", " #'\"", "\x0b# c", " \xa0# c"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_STATEMENT_LINES, st.integers(1, 3))
+def test_an_entry_made_from_the_line_regex_is_the_parsers(line, number):
+    parts = dotenv._LINE.split(line)
+    if len(parts) != 4 or parts[1] is None:
+        return  # not a statement the fast path reads
+    parsed = parse("dotenv", "\n" * (number - 1) + line + "\n")
+    assert not parsed.problems and len(parsed.entries) == 1
+    assert dotenv._entry(line, parts[1], parts[2], number) == parsed.entries[0]
+
+
+def test_the_lines_without_a_statement_never_matter():
+    # read() makes entries of the indices kept by name and by value: a comment or blank line has "" for both.
+    assert not PREFILTER.name_matters("") and not PREFILTER.value_matters("")

@@ -8,8 +8,7 @@ but materialises only those the prefilter keeps, at a fraction of the cost:
 - ``.env``: every line a one-line ``KEY=value`` statement (optionally ``export``; a plain
   value without quotes, ``#`` or backslashes, or a quoted value closed on its line without
   backslashes; optionally a `` # comment``), a comment or blank. The statements that matter
-  are handed, one line each, to the real parser (:mod:`keylint.parsers.dotenv`), so their
-  entries are exactly its entries.
+  become the entries :mod:`keylint.parsers.dotenv` makes of them, read off the regex's groups.
 - YAML: block mappings and sequences, indented with spaces, with plain keys and one-line
   plain or simply quoted values (no anchors, aliases, tags, flow collections, block
   scalars, multi-line scalars, merge keys, Kubernetes ``Secret`` data or ``env`` lists);

@@ -1,9 +1,9 @@
-"""`.env` files of one-line statements, a block of lines at a time: only the statements that matter go to the real
-parser.
+"""`.env` files of one-line statements, a block of lines at a time: only the statements that matter become entries.
 
 A large .env file has millions of lines and almost none matter, so no Python code runs per line: one regex (in C)
 reads every line of a block, the names' hashes go to the duplicate check in bulk, the names are asked about per
-digit shape (``_NamedShapes``) and the values through ``ValueCandidates``.
+digit shape (``_NamedShapes``) and the values through ``ValueCandidates``. The statements that matter are made into
+the entries parsers/dotenv.py makes of them (``_entry``; tests/test_fastpath_dotenv.py compares the two).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from keylint import TYPE_CHECKING
 from keylint.fastpath.candidates import value_candidates
 from keylint.fastpath.reading import Reading, _blocks
 from keylint.model import Entry
-from keylint.records import replace
 
 if TYPE_CHECKING:
     from keylint.prefilter import Prefilter
@@ -39,8 +38,6 @@ _BLOCK = 1 << 20  # characters read at a time
 
 
 def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
-    from keylint.parsers.dotenv import parse
-
     candidates = value_candidates(prefilter)
     named = named_shapes(prefilter)
     keys: list[tuple[str, int]] = []
@@ -66,22 +63,32 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
         wanted = named.lines(names) | candidates.kept(values)
-        if wanted:
-            # The lines that matter parsed together (one statement a line, each read on its own; two of them with
-            # the same name are a duplicate, which the file's duplicate check finds too), line k+1 of the
-            # parsed text being line ordered[k] of the block.
+        if wanted:  # statements only: an empty name or value never matters
             lines = block.split("\n")
-            ordered = sorted(wanted)
-            parsed = parse("".join(lines[index] + "\n" for index in ordered))
-            if parsed.problems or len(parsed.entries) != len(ordered):
-                return None
-            for entry in parsed.entries:
-                shift = first_line + ordered[entry.line - 1] - entry.line
-                entries.append(replace(entry, line=entry.line + shift, key_line=entry.key_line + shift))
+            for index in sorted(wanted):
+                entries.append(_entry(lines[index], names[index], values[index], first_line + index))
         first_line += lines_in_block
     if _any_equal(hashes):
         return None  # a duplicate: the full parser reports it
     return Reading(entries, keys)
+
+
+def _entry(line: str, key: str, raw: str, number: int) -> Entry:
+    """The entry parsers/dotenv.py makes of a statement that _LINE read as ``key`` = ``raw`` (its value, in its
+    quotes if quoted), line ``number`` of the file: the shapes _LINE reads have no escapes, so the value is the text
+    inside the quotes, and all that can follow it is blanks and a `` # comment``."""
+    start = line.index("=") + 1  # neither the name nor `export` holds a "="
+    rest = line[start + len(raw) :]
+    if raw[:1] in ("'", '"'):
+        value, quote = raw[1:-1], raw[0]
+        start += 1
+    else:
+        value, quote = raw, ""
+        if not raw:  # the parser places an empty value where the blanks after "=" end
+            start += len(rest) - len(rest.lstrip(" "))
+    comment_at = rest.find("#")
+    comment = rest[comment_at + 1 :].strip() if comment_at >= 0 else None
+    return Entry(key, value, raw, number, start + 1, quote, number, comment)
 
 
 # Every digit as 0: a name's digit shape (SERVICE_HOST_17 -> SERVICE_HOST_00), made in C for a whole block.
