@@ -5,7 +5,8 @@ here with the straightforward version it replaced, on generated inputs: entropy 
 terms, word lists searched by one trie regex, the directive check without case folding, the scrub
 pre-check on 4-character pieces (one every 5 characters), runs of a key's alphabet read by regex, the prefixes tried
 at a position, the prefilter's name cache for key paths, and names and kind conflicts remembered by the last
-component of a key path, fingerprints hashed from a copy of the keyed hash, and findings made by position.
+component of a key path, fingerprints hashed from a copy of the keyed hash, and findings made by position; and
+that no entry-scope rule reports anything on an entry its gate turns away.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from hypothesis import strategies as st
 
 from keylint import detect, diagnose, redact, suppress, values
 from keylint.config import Settings
-from keylint.engine import _VALUE_MARKER, FileContext, detector_for, is_template, make_finding
+from keylint.engine import FileContext, detector_for, is_template, make_finding
 from keylint.gitinfo import GitState
 from keylint.model import Entry, Finding, Match, Severity
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
 from keylint.records import fields
-from keylint.rules import Problem, Rule, all_rules
+from keylint.rules import VALUE_MARKER, Problem, Rule, all_rules, entry_shape, file_facts, shape_facts
 from keylint.rules import format as format_rules
 from lintcorpus import DAMAGE, valid_files
 
@@ -327,14 +328,14 @@ _MARKED_VALUES = "\n".join(
 
 def test_rules_about_a_value_marker_report_nothing_without_one():
     """The engine starts the rules of prefilter.ENTRY_RULES' "value" kind only for a value that holds one of
-    engine._VALUE_MARKER's markers."""
+    rules.VALUE_MARKER's markers."""
     about_a_value = {code: rule for code, rule in all_rules().items() if ENTRY_RULES.get(code) == "value"}
     assert sorted(about_a_value) == ["KL103", "KL104", "KL601", "KL602", "KL603", "KL604"], "update _VALUE_MARKER"
     unmarked = marked_findings = 0
     for ctx in _matchless_contexts([(".env.production", _MARKED_VALUES), ("settings.yaml", _MARKED_VALUES)]):
         for entry in ctx.entries:
             found = [p for rule in about_a_value.values() for p in rule.check(entry, [], ctx)]
-            if _VALUE_MARKER.search(entry.value) is None:
+            if VALUE_MARKER.search(entry.value) is None:
                 unmarked += 1
                 assert not found, (ctx.display, entry.key)
             else:
@@ -479,3 +480,95 @@ def test_make_finding_fills_every_field_as_by_name(
 @given(st.text(alphabet=st.sampled_from("aZ09 _-.é²Ⅻ\t"), max_size=12) | st.text(max_size=12))
 def test_one_character_class_is_the_plain_count(value):
     assert values._one_character_class(value) == (values._character_classes(value) < 2), repr(value)
+
+
+# Values of the shapes the gates tell apart: blank, non-ASCII, marked, placeholders, in and out of templates.
+_GATE_VALUES = "\n".join(
+    f"{name}={value}"
+    for name, value in (
+        ("OPENAI_API_KEY", ""),
+        ("STRIPE_SECRET_KEY", "   "),
+        ("API_TOKEN", '"\u00a0"'),
+        ("SERVICE_TOKEN", "tök€n-wïth-ünïcode-1234567890"),
+        ("DB_PASSWORD", "pässwörd‘quoted’"),
+        ("GITHUB_TOKEN", "your-github-token-here"),
+        ("AUTH_SECRET", "changeme"),
+        ("SESSION_SECRET", "9f8Kq2LmZx71PqR0aB3cD4eF"),
+        ("PRICE", "$5 #1"),
+        ("LINK", "https://user:S3cr3tP4ss@example.org/x"),
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+    )
+)
+
+
+def _gated_contexts():
+    """Every file of the corpora of _matchless_contexts, with its detector matches, as a template or not and in
+    every git state."""
+    files = [(example.name, example.text) for make in DAMAGE.values() for example in make()]
+    files += list(valid_files(1).items())
+    files += [(name, _MARKED_VALUES + "\n" + _GATE_VALUES) for name in (".env.production", "settings.yaml")]
+    detector = detector_for(Settings())
+    for name, text in files:
+        fmt = format_for(name) or "lines"
+        parsed = parse(fmt, text)
+        matches = [detector.find(entry) for entry in parsed.entries]
+        for template in (False, True):
+            for state in (None, "tracked", "staged", "untracked"):
+                yield FileContext(
+                    path=name,
+                    display=name,
+                    fmt=fmt,
+                    text=text,
+                    parsed=parsed,
+                    matches=matches,
+                    settings=Settings(),
+                    template=template,
+                    environment="production",
+                    git=GitState(state, ".", name) if state else None,
+                )
+
+
+def test_no_rule_reports_on_an_entry_its_gate_turns_away():
+    """rules.EntryGates starts an entry-scope rule only for entries whose facts its gate admits."""
+    gated = [rule for rule in all_rules().values() if rule.scope == "entry" and rule.gate]
+    assert len(gated) >= 20
+    turned_away = Counter()
+    reported = Counter()
+    for ctx in _gated_contexts():
+        facts_of_file = file_facts(ctx.fmt, ctx.template, ctx.git)
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            facts = facts_of_file | shape_facts(entry_shape(entry, matches))
+            for rule in gated:
+                if rule.admits(facts):
+                    reported[rule.code] += len(list(rule.check(entry, matches, ctx)))
+                else:
+                    turned_away[rule.code] += 1
+                    assert not list(rule.check(entry, matches, ctx)), (rule.code, ctx.display, entry.key, sorted(facts))
+    # The corpora reach every gated rule on both sides of its gate.
+    assert {rule.code for rule in gated} <= {code for code, n in reported.items() if n} & set(turned_away)
+
+
+def test_entry_shape_facts_are_the_plain_ones():
+    for ctx in _gated_contexts():
+        if ctx.template or ctx.git is not None:
+            continue
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            facts = shape_facts(entry_shape(entry, matches))
+            value = entry.value
+            assert ("match" in facts) == bool(matches)
+            assert ("valid-match" in facts) == any(m.valid for m in matches) != ("no-valid-match" in facts)
+            assert ("invalid-match" in facts) == any(not m.valid for m in matches)
+            assert ("marker" in facts) == any(m in value for m in ("://", "PRIVATE KEY", "eyJ", "pypi-", "sig="))
+            assert ("non-ascii" in facts) == any(ord(c) > 127 for c in value)
+            assert ("blank" in facts) == (value.strip() == "") != ("filled" in facts)
+
+
+def test_gates_are_no_wider_than_the_prefilters_kinds():
+    """A rule the prefilter keeps only for a match or a value marker (prefilter.ENTRY_RULES) is gated on it, so that
+    the engine does not start it for the entries of other shapes."""
+    for code, rule in all_rules().items():
+        kind = ENTRY_RULES.get(code)
+        if kind == "matches":
+            assert not rule.admits(shape_facts((False, False, True, True, False)) | {"template", "tracked", "yaml"})
+        elif kind == "value":
+            assert not rule.admits(shape_facts((True, True, False, True, False)) | {"template", "tracked", "yaml"})

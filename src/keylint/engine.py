@@ -24,7 +24,7 @@ from keylint.parsers import parse
 from keylint.read import ReadError, read_text
 from keylint.records import dataclass, field, fields
 from keylint.redact import fingerprint, scrub
-from keylint.rules import Problem, Rule, all_rules
+from keylint.rules import EntryGates, Problem, Rule, all_rules, file_facts
 
 if TYPE_CHECKING:
     from typing import Any
@@ -257,18 +257,12 @@ def analyse(
         if rule.scope == "file":
             for problem in rule.check(ctx):
                 findings.append(make_finding(rule, problem, display, settings))
-    # Rules about a detector match or about a marker in the value (prefilter.ENTRY_RULES) are not even started
-    # for an entry without one: the rules for each (matched, marked) shape of entry.
-    gated = prefilter.enabled()
-    needs = [(r, prefilter.ENTRY_RULES.get(r.code) if gated else None) for r in rules if r.scope == "entry"]
-    rules_for = {
-        (matched, marked): [r for r, need in needs if (matched or need != "matches") and (marked or need != "value")]
-        for matched in (False, True)
-        for marked in (False, True)
-    }
+    # An entry-scope rule is not even started for an entry its gate turns away (a rule about a valid key, for an
+    # entry without one); switched off with the prefilter, for the tests that compare the two.
+    gates = EntryGates(rules, file_facts(fmt, template, git), enabled=prefilter.enabled())
     for i in relevant:
         entry, entry_matches = entries[i], matches[i]
-        for rule in rules_for[bool(entry_matches), _VALUE_MARKER.search(entry.value) is not None]:
+        for rule in gates.rules_for(entry, entry_matches):
             for problem in rule.check(entry, entry_matches, ctx):
                 findings.append(make_finding(rule, problem, display, settings))
     if git is not None:
@@ -295,11 +289,6 @@ def analyse(
         summary.entries = list(zip(parsed.entries, matches, strict=True))
     summary.directives = [(d.line, d.codes) for d in directives if not d.misplaced]
     return findings, summary
-
-
-# What each rule of prefilter.ENTRY_RULES' "value" kind needs in a value: URL credentials (KL103), a private key
-# (KL104), a token with a validity window (KL601-KL604: a JWT, a PyPI token, an Azure SAS signature).
-_VALUE_MARKER = re.compile("://|PRIVATE KEY|eyJ|pypi-|sig=")
 
 
 def scan_file(target: Target, settings: Settings, keep_secrets: bool = True) -> FileResult:

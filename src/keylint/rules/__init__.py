@@ -12,15 +12,23 @@ into findings:
 
 Adding a rule means adding a function to one of the modules in ``_MODULES``
 (or a new module listed there); the engine never changes.
+
+An entry-scope rule may declare a *gate*: the facts (:data:`GATE_FACTS`) an entry and its file must have for the
+rule to report anything there. The engine starts the rule only for such entries: most rules return at once for
+most entries, and starting them is a good part of a dense scan's time. A gate is a tuple of terms, all of which
+must hold; a term ``"a|b"`` holds when either fact does. tests/test_entry_fastpaths.py checks on generated corpora
+that every rule reports nothing on an entry its gate turns away.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from importlib import import_module
 
 from keylint import TYPE_CHECKING
-from keylint.model import CATEGORIES, Entry, Severity
+from keylint.model import CATEGORIES, Entry, Match, Severity
+from keylint.parsers import FORMATS
 from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
@@ -62,6 +70,11 @@ class Rule:
     category: str
     scope: str
     check: Callable[..., Iterable[Problem]]
+    gate: tuple[frozenset[str], ...] = ()  # each term's facts, one of which must hold (see GATE_FACTS)
+
+    def admits(self, facts: frozenset[str]) -> bool:
+        """Can the rule report anything on an entry with these facts (of it and of its file)?"""
+        return all(not term.isdisjoint(facts) for term in self.gate)
 
     @property
     def doc(self) -> str:
@@ -91,19 +104,86 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
+# What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid; a marker in
+# the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or not. Of its file: whether it is a
+# template, its git state, its format.
+ENTRY_FACTS = ("match", "valid-match", "invalid-match", "no-valid-match", "marker", "non-ascii", "blank", "filled")
+FILE_FACTS = ("template", "not-template", "tracked", "staged", "ignored", "untracked", "no-git", *FORMATS)
+GATE_FACTS = frozenset(ENTRY_FACTS + FILE_FACTS)
+# A marker in a value that URL credentials (KL103), a private key (KL104) or a token with a validity window
+# (KL601-KL604: a JWT, a PyPI token, an Azure SAS signature) need.
+VALUE_MARKER = re.compile("://|PRIVATE KEY|eyJ|pypi-|sig=")
+
+
+def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
+    """The facts of GATE_FACTS about a file."""
+    return frozenset((fmt, "template" if template else "not-template", git.state if git is not None else "no-git"))
+
+
+def entry_shape(entry: Entry, matches: list[Match]) -> tuple[bool, bool, bool, bool, bool]:
+    """What tells entries apart for the gates, cheaply (the engine asks for every entry): whether some match is
+    valid, whether some is not, a value marker, a non-ASCII character, a blank value."""
+    valid = invalid = False
+    for match in matches:
+        if match.valid:
+            valid = True
+        else:
+            invalid = True
+    value = entry.value
+    return valid, invalid, VALUE_MARKER.search(value) is not None, not value.isascii(), not value or value.isspace()
+
+
+def shape_facts(shape: tuple[bool, bool, bool, bool, bool]) -> frozenset[str]:
+    """The facts of ENTRY_FACTS an entry of this shape has."""
+    valid, invalid, marked, non_ascii, blank = shape
+    facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
+    if valid or invalid:
+        facts.add("match")
+    if invalid:
+        facts.add("invalid-match")
+    if marked:
+        facts.add("marker")
+    if non_ascii:
+        facts.add("non-ascii")
+    return frozenset(facts)
+
+
+class EntryGates:
+    """The entry-scope rules to start for each shape of entry in one file (worked out once per shape seen)."""
+
+    def __init__(self, rules: Iterable[Rule], file: frozenset[str], enabled: bool = True) -> None:
+        self._rules = [r for r in rules if r.scope == "entry"]
+        self._file = file
+        self._enabled = enabled
+        self._by_shape: dict[tuple[bool, ...], list[Rule]] = {}
+
+    def rules_for(self, entry: Entry, matches: list[Match]) -> list[Rule]:
+        if not self._enabled:
+            return self._rules
+        shape = entry_shape(entry, matches)
+        started = self._by_shape.get(shape)
+        if started is None:
+            facts = self._file | shape_facts(shape)
+            started = self._by_shape[shape] = [r for r in self._rules if r.admits(facts)]
+        return started
+
 
 def rule(
-    code: str, name: str, severity: Severity, category: str, scope: str = "entry"
+    code: str, name: str, severity: Severity, category: str, scope: str = "entry", gate: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
     if category not in CATEGORIES:
         raise ValueError(f"{code}: unknown category {category}")
     if scope not in {"entry", "file", "scan", "external"}:
         raise ValueError(f"{code}: unknown scope {scope}")
+    terms = tuple(frozenset(term.split("|")) for term in gate)
+    unknown = set().union(*terms) - GATE_FACTS
+    if unknown or (gate and scope != "entry"):
+        raise ValueError(f"{code}: a gate is for entry-scope rules, of the facts in GATE_FACTS ({sorted(unknown)})")
 
     def register(check: Callable[..., Iterable[Problem]]) -> Rule:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        registered = Rule(code, name, severity, category, scope, check)
+        registered = Rule(code, name, severity, category, scope, check, terms)
         RULES[code] = registered
         return registered
 

@@ -118,7 +118,7 @@ def _expects_secret(entry: Entry, matches: list[Match]) -> bool:
 # -- KL201-KL204: the token itself ----------------------------------------------------
 
 
-@rule("KL201", "checksum", Severity.ERROR, "format")
+@rule("KL201", "checksum", Severity.ERROR, "format", gate=("invalid-match",))
 def checksum(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A provider key whose built-in checksum fails: a character was mistyped or changed.
 
@@ -156,7 +156,7 @@ def checksum(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[P
         )
 
 
-@rule("KL202", "length", Severity.ERROR, "format")
+@rule("KL202", "length", Severity.ERROR, "format", gate=("invalid-match",))
 def length(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A provider key that is too short or too long for its format.
 
@@ -246,7 +246,7 @@ def _token_offset(diagnosis: Diagnosis, cleaned_index: int) -> int:
     return len(diagnosis.token)
 
 
-@rule("KL203", "alphabet", Severity.ERROR, "format")
+@rule("KL203", "alphabet", Severity.ERROR, "format", gate=("invalid-match",))
 def alphabet(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A character a provider's keys never contain, at the position it has in the key.
 
@@ -301,7 +301,7 @@ def _cleaned_positions(diagnosis: Diagnosis) -> tuple[int, ...]:
     return clean(diagnosis.token)[2]
 
 
-@rule("KL204", "prefix", Severity.ERROR, "format")
+@rule("KL204", "prefix", Severity.ERROR, "format", gate=("invalid-match",))
 def prefix(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key whose prefix is a near-miss of a provider's (`ghp-`, `sk_live-`, `sk-ant-api3-`, `SG-`).
 
@@ -499,7 +499,7 @@ def _gap_edits(ctx: FileContext, entry: Entry, match: Match, diagnosis: Diagnosi
 MAX_INVISIBLE_FINDINGS = 20  # per value
 
 
-@rule("KL206", "invisible-character", Severity.ERROR, "format")
+@rule("KL206", "invisible-character", Severity.ERROR, "format", gate=("non-ascii",))
 def invisible_character(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """Zero-width characters, non-breaking spaces or lookalike letters (Cyrillic, Greek, fullwidth) in a key.
 
@@ -586,7 +586,7 @@ def _runs(indexes: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-@rule("KL207", "smart-quotes", Severity.ERROR, "format")
+@rule("KL207", "smart-quotes", Severity.ERROR, "format", gate=("non-ascii",))
 def smart_quotes(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key wrapped in, or containing, typographic quotes (“ ” ‘ ’ « »).
 
@@ -726,7 +726,7 @@ def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> It
     )
 
 
-@rule("KL209", "wrapped-key", Severity.ERROR, "format")
+@rule("KL209", "wrapped-key", Severity.ERROR, "format", gate=("invalid-match",))
 def wrapped_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key broken across lines.
 
@@ -898,7 +898,7 @@ def _counterpart(match: Match, *, secret: bool | None = None, environment: str |
     return None
 
 
-@rule("KL210", "provider-mismatch", Severity.ERROR, "format")
+@rule("KL210", "provider-mismatch", Severity.ERROR, "format", gate=("valid-match",))
 def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A valid key of one provider or kind in a variable named for another.
 
@@ -1061,7 +1061,7 @@ def config_environment(ctx: FileContext, key: str) -> tuple[str, str] | None:
     return ctx.environment, f"the file name {base}"
 
 
-@rule("KL211", "environment-mismatch", Severity.WARNING, "format")
+@rule("KL211", "environment-mismatch", Severity.WARNING, "format", gate=("valid-match",))
 def environment_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A test key in a production config, or a live key in a development or test config.
 

@@ -77,7 +77,7 @@ def _about(
 _COMMENT_AFTER = re.compile(r"([ \t]+)#(\S+)[ \t]*$")
 
 
-@rule("KL301", "dotenv-comment", Severity.WARNING, "hygiene")
+@rule("KL301", "dotenv-comment", Severity.WARNING, "hygiene", gate=("dotenv",))
 def dotenv_comment(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """An unquoted `.env` value with a `#` in it, which loaders cut in different places.
 
@@ -158,7 +158,7 @@ def _quote_edits(ctx: FileContext, entry: Entry, text: str) -> tuple:
 _EXPANDED = re.compile(r"\$(?:\{|[A-Za-z_])")
 
 
-@rule("KL302", "dotenv-interpolation", Severity.WARNING, "hygiene")
+@rule("KL302", "dotenv-interpolation", Severity.WARNING, "hygiene", gate=("dotenv",))
 def dotenv_interpolation(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A `$` in an unquoted or double-quoted `.env` secret, which interpolating loaders expand.
 
@@ -404,7 +404,7 @@ def _yaml12_effect(value: str, kind: str) -> str:
     return f"a value of type {kind}"
 
 
-@rule("KL305", "yaml-coercion", Severity.ERROR, "hygiene")
+@rule("KL305", "yaml-coercion", Severity.ERROR, "hygiene", gate=("yaml",))
 def yaml_coercion(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """An unquoted YAML key or secret that a YAML loader reads as a number or a date.
 

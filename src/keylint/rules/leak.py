@@ -68,7 +68,7 @@ def _problem(entry: Entry, match: Match, message: str, fix: str) -> Problem:
     )
 
 
-@rule("KL501", "committed-key", Severity.ERROR, "leak")
+@rule("KL501", "committed-key", Severity.ERROR, "leak", gate=("valid-match", "not-template", "tracked|staged"))
 def committed_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A real provider key in a file that git tracks or that is staged for commit.
 
@@ -169,7 +169,7 @@ def _first_secret(ctx: FileContext) -> tuple[Entry, str] | None:
     return None
 
 
-@rule("KL503", "key-in-template", Severity.ERROR, "leak")
+@rule("KL503", "key-in-template", Severity.ERROR, "leak", gate=("valid-match", "template"))
 def key_in_template(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A real provider key in a template file (`.env.example`, `*.dist`, `example.*` ...).
 

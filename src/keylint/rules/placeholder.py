@@ -98,7 +98,7 @@ def _is_api_credential(key: str, provider_id: str | None) -> bool:
     return provider_id is not None or bool(_API_CREDENTIAL.search(normalized_name(key)))
 
 
-@rule("KL401", "placeholder-key", Severity.ERROR, "placeholder")
+@rule("KL401", "placeholder-key", Severity.ERROR, "placeholder", gate=("not-template", "no-valid-match", "filled"))
 def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key or token variable holding a placeholder in a config that is really used.
 
@@ -154,7 +154,7 @@ def _documented_example(ctx: FileContext, value: str) -> bool:
     return value in detector_for(ctx.settings).examples  # KL105 explains those
 
 
-@rule("KL402", "empty-key", Severity.ERROR, "placeholder")
+@rule("KL402", "empty-key", Severity.ERROR, "placeholder", gate=("not-template", "blank"))
 def empty_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """An API key variable left empty in a production config.
 

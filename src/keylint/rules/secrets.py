@@ -44,7 +44,7 @@ def describe(match: Match) -> str:
     return f"{provider_name(match.provider)} {env}{kind}"
 
 
-@rule("KL101", "provider-key", Severity.INFO, "secret")
+@rule("KL101", "provider-key", Severity.INFO, "secret", gate=("valid-match",))
 def provider_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A credential in a known provider format.
 
@@ -91,7 +91,7 @@ def ctx_examples(ctx: FileContext) -> dict[str, object]:
     return detector_for(ctx.settings).examples
 
 
-@rule("KL105", "example-key", Severity.INFO, "secret")
+@rule("KL105", "example-key", Severity.INFO, "secret", gate=("match",))
 def example_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A provider's documented example key, not a real credential.
 
@@ -121,7 +121,7 @@ def example_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterato
             )
 
 
-@rule("KL102", "generic-secret", Severity.INFO, "secret")
+@rule("KL102", "generic-secret", Severity.INFO, "secret", gate=("no-valid-match", "filled"))
 def generic_secret(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A secret-looking value in a variable named for a secret, in no known provider format.
 
@@ -170,7 +170,7 @@ def _credentials_or_private_key(value: str) -> bool:
     )
 
 
-@rule("KL103", "url-credentials", Severity.INFO, "secret")
+@rule("KL103", "url-credentials", Severity.INFO, "secret", gate=("marker",))
 def url_credentials(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A password embedded in a URL (`postgres://user:password@host`).
 
@@ -211,7 +211,7 @@ def url_credentials(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
         )
 
 
-@rule("KL104", "private-key", Severity.INFO, "secret")
+@rule("KL104", "private-key", Severity.INFO, "secret", gate=("marker",))
 def private_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A PEM private key block (RSA, EC, OpenSSH, PKCS#8, PGP ...).
 

@@ -281,7 +281,7 @@ def _candidates(entry: Entry) -> tuple[Validity, ...]:
     return found
 
 
-@rule("KL601", "expired-token", Severity.ERROR, "stale")
+@rule("KL601", "expired-token", Severity.ERROR, "stale", gate=("marker",))
 def expired_token(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A token whose built-in expiry date has passed.
 
@@ -314,7 +314,7 @@ def expired_token(entry: Entry, matches: list[Match], ctx: FileContext) -> Itera
             )
 
 
-@rule("KL602", "expiring-token", Severity.WARNING, "stale")
+@rule("KL602", "expiring-token", Severity.WARNING, "stale", gate=("marker",))
 def expiring_token(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A token that expires soon (within `--expiry-warning` days, default 14).
 
@@ -350,7 +350,7 @@ def expiring_token(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
             )
 
 
-@rule("KL603", "token-not-yet-valid", Severity.INFO, "stale")
+@rule("KL603", "token-not-yet-valid", Severity.INFO, "stale", gate=("marker",))
 def token_not_yet_valid(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A token whose validity starts in the future (`nbf`, `st=`).
 
@@ -382,7 +382,7 @@ def token_not_yet_valid(entry: Entry, matches: list[Match], ctx: FileContext) ->
             )
 
 
-@rule("KL604", "token-without-expiry", Severity.INFO, "stale")
+@rule("KL604", "token-without-expiry", Severity.INFO, "stale", gate=("marker",))
 def token_without_expiry(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A JWT with no `exp` claim: a credential that never expires.
 
