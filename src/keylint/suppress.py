@@ -70,11 +70,12 @@ _BLOCK = 1 << 20  # characters searched at a time
 def _lines_naming_keylint(text: str) -> Iterator[tuple[int, str]]:
     """(number, line) of every line of ``text`` whose lower case holds "keylint", and maybe of a few more: found
     a block at a time, without splitting a large file into lines."""
-    first_line = 1
-    for block in _blocks(text, _BLOCK):
+    blocks = _blocks(text, _BLOCK)
+    block = next(blocks)
+    number = 1  # of the line at ``counted`` in ``block``
+    while True:
         lowered = block.lower() if block.isascii() else None  # the same length: offsets stay the same
         at = counted = 0
-        number = first_line
         while True:
             if lowered is not None:
                 at = lowered.find("keylint", at)
@@ -90,7 +91,11 @@ def _lines_naming_keylint(text: str) -> Iterator[tuple[int, str]]:
             counted = start
             yield number, block[start:end]
             at = end
-        first_line += block.count("\n") + 1
+        following = next(blocks, None)
+        if following is None:  # no line numbers wanted past the last hit: the rest is not counted (a file's text)
+            return
+        number += block.count("\n", counted) + 1  # the "\n" between two blocks belongs to neither
+        block = following
 
 
 def parse_directives(text: str, fmt: str) -> list[Directive]:
