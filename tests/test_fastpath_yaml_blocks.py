@@ -9,6 +9,7 @@ whole files are compared with the full parser through test_fastpath's ``_check``
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -153,3 +154,20 @@ def test_prefixes_at_a_hit_are_every_prefix_the_value_holds_there(value):
         expected = {p for p in _PREFIXES if value.startswith(p, start)}
         assert set(PREFILTER._prefixes_at(value, start, hit.group())) == expected
         hit = PREFILTER._hits.search(value, start + 1)
+
+
+# fastpath/yaml's row regex as it was written with optional groups, `(?:...)?` (the reader's has empty alternatives).
+_ROW_WITH_OPTIONAL_GROUPS = re.compile(
+    r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):"""
+    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`][^\n:#]*(?<![ ])|"[^"\\\n]*"|'[^'\n]*'))?"""
+    r"""(?:[ ]+\#[^\n]*)?[ ]*"""
+    r"""|([^\n]*))$""",
+    re.MULTILINE,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([" ", "  ", "k", "a.b", ":", ": ", "#", " #", "'", '"', "\\", "-", "x y", "\n", "é"]),
+                max_size=20).map("".join))  # fmt: skip
+def test_rows_are_cut_as_with_optional_groups(text):
+    assert fast_yaml._ROW.findall(text) == _ROW_WITH_OPTIONAL_GROUPS.findall(text)
