@@ -198,3 +198,12 @@ def test_prepared_findings_are_laid_out_as_written_ones(drawn, show_secrets):
     prepared = prepare("json", options)
     prepared.add(drawn)
     assert [prepared.text(f) for f in drawn] == [finding_text(f, options, 2) for f in drawn]
+
+
+@pytest.mark.parametrize("level", range(7))
+def test_findings_of_one_rule_are_laid_out_at_every_level_and_severity(level):
+    """Their first fields are laid out once per rule, severity and level: never another level's or severity's."""
+    for severity in (*Severity, *Severity):
+        finding = Finding("KL101", "provider-key", severity, "secret", "a\n.env", 1, 2, "K", None, "m", "s" * 20)
+        options = ReportOptions()
+        assert finding_text(finding, options, level) == encode(finding_dict(finding, options), level)

@@ -19,6 +19,9 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from conftest import SARIF_SCHEMA
 from keylint.config import Settings
@@ -420,3 +423,38 @@ def test_html_renders_and_filters_in_headless_chromium(tmp_path):
         timeout=120,
     )
     assert shot.stat().st_size > 10_000  # a real rendering, not a blank page
+
+
+def test_escape_passes_exactly_the_texts_without_a_character_to_escape():
+    """escape() lets a printable text through untested: every character it escapes is unprintable to Python."""
+    from keylint.redact import _CONTROL
+
+    everything = "".join(map(chr, range(0x110000)))
+    escaped = _CONTROL.findall(everything)
+    assert len(escaped) > 2000 and not any(char.isprintable() for char in escaped)
+
+
+def _plain_escape(text: str) -> str:
+    from keylint.redact import _CONTROL, _escape_one
+
+    return _CONTROL.sub(_escape_one, text)
+
+
+def _plain_mask(secret: str) -> str:
+    n = len(secret)
+    if n < 8:
+        return "*" * max(n, 3)
+    head, tail = min(4, n // 4), min(2, n // 8)
+    return _plain_escape(secret[:head] + "…" + (secret[-tail:] if tail else ""))
+
+
+unicode_text = st.text(st.characters(codec=None) | st.sampled_from("\n\t\x1b\u202e\udc80\xa0 é"), max_size=40)
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(unicode_text)
+def test_escape_and_mask_equal_their_plain_definitions(text):
+    from keylint.redact import escape
+
+    assert escape(text) == _plain_escape(text)
+    assert mask(text) == _plain_mask(text)

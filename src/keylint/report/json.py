@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from json.encoder import encode_basestring
 from operator import attrgetter
 
@@ -50,13 +51,11 @@ def finding_text(finding: Finding, options: ReportOptions, level: int) -> str:
     line, column, key, provider = finding.line, finding.column, finding.key, finding.provider
     if type(line) is not int or type(column) is not int:
         return encode(finding_dict(finding, options), level)
-    pad = "\n" + "  " * (level + 1)
-    sep = "," + pad
+    sep = _SEPARATORS[level] if level < len(_SEPARATORS) else ",\n" + "  " * (level + 1)
     quoted = encode_basestring
     try:  # encode_basestring takes only strings: a TypeError means a field of another type
         text = (
-            f'{{{pad}"rule": {quoted(finding.rule)}{sep}"name": {quoted(finding.name)}'
-            f'{sep}"severity": {quoted(finding.severity.label)}{sep}"category": {quoted(finding.category)}'
+            f"{_head(finding.rule, finding.name, finding.severity, finding.category, level)}"
             f'{sep}"path": {quoted(escape(finding.path))}{sep}"line": {line}{sep}"column": {column}'
             f'{sep}"key": {"null" if key is None else quoted(escape(key))}'
             f'{sep}"provider": {"null" if provider is None else quoted(provider)}'
@@ -67,10 +66,29 @@ def finding_text(finding: Finding, options: ReportOptions, level: int) -> str:
     except TypeError:
         return encode(finding_dict(finding, options), level)
     extra = finding.extra
-    for name in EXTRA_FIELDS:
-        if name in extra:
-            text += f"{sep}{quoted(name)}: {encode(extra[name], level + 1)}"
+    if extra:
+        for name in EXTRA_FIELDS:
+            if name in extra:
+                value = extra[name]
+                text += f'{sep}"{name}": {quoted(value) if type(value) is str else encode(value, level + 1)}'
     return text + "\n" + "  " * level + "}"
+
+
+# What separates a finding's fields at the usual levels (the findings of a JSON report are at level 2).
+_SEPARATORS = tuple(",\n" + "  " * (level + 1) for level in range(4))
+
+
+@lru_cache(maxsize=512, typed=True)  # typed: Severity.INFO is not 1
+def _head(rule: str, name: str, severity: Severity, category: str, level: int) -> str:
+    """A finding's text up to its category: the same for every finding of one rule (tens of thousands of findings,
+    a few dozen rules)."""
+    pad = "\n" + "  " * (level + 1)
+    sep = "," + pad
+    quoted = encode_basestring
+    return (
+        f'{{{pad}"rule": {quoted(rule)}{sep}"name": {quoted(name)}'
+        f'{sep}"severity": {quoted(severity.label)}{sep}"category": {quoted(category)}'
+    )
 
 
 # The findings array is the document's second level, so its findings are laid out at the third.
