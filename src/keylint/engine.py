@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
 from keylint import TYPE_CHECKING, fastpath, limits, prefilter, suppress
-from keylint.config import Settings
+from keylint.config import Settings, path_matches
 from keylint.detect import Detector
 from keylint.discover import Target, discover
 from keylint.excerpt import attach_context
@@ -48,11 +48,14 @@ ENVIRONMENT_WORDS = (
 )
 
 
+_NAME_WORD_BREAK = re.compile(r"[.\-_]")
+
+
 def environment_of(path: str) -> str | None:
     """ "production" / "development" / "test" when the file name says so."""
     lower = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     # Whole words of the name, last one included: .env.production, values-prod.yaml, settings_dev.toml.
-    parts = set(re.split(r"[.\-_]", lower))
+    parts = set(_NAME_WORD_BREAK.split(lower))
     for env, words in ENVIRONMENT_WORDS:
         if parts.intersection(words):
             return env
@@ -198,6 +201,26 @@ def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Setti
     )
 
 
+# The rules switched on for a file, by what decides it: the codes ignored everywhere and which per-file-ignores
+# patterns match the file's path. A scan's files fall into a few such groups (building the list is ~10 us a file).
+_ENABLED_RULES: dict[tuple[Any, ...], list[Rule]] = {}
+
+
+def enabled_rules(settings: Settings, display: str) -> list[Rule]:
+    """The rules ``settings`` switch on for the file shown as ``display``, in code order (shared: never changed)."""
+    matched = tuple(path_matches(display, pattern) for pattern, _ in settings.per_file_ignores)
+    key = (settings.ignore, settings.per_file_ignores, matched)
+    try:
+        return _ENABLED_RULES[key]
+    except KeyError:
+        if len(_ENABLED_RULES) >= 64:  # many settings in one process (tests, an editor integration)
+            _ENABLED_RULES.clear()
+        rules = _ENABLED_RULES[key] = [r for r in all_rules().values() if settings.enabled(r.code, display)]
+        return rules
+    except TypeError:  # a set where Settings has a frozenset: not a key, so asked every time
+        return [r for r in all_rules().values() if settings.enabled(r.code, display)]
+
+
 def analyse(
     path: str,
     display: str,
@@ -251,7 +274,7 @@ def analyse(
         environment=environment_of(display),
         git=git,
     )
-    rules = [r for r in all_rules().values() if settings.enabled(r.code, display)]
+    rules = enabled_rules(settings, display)
     findings: list[Finding] = []
     for rule in rules:
         if rule.scope == "file":
@@ -266,12 +289,14 @@ def analyse(
             for problem in rule.check(entry, entry_matches, ctx):
                 findings.append(make_finding(rule, problem, display, settings))
     if git is not None:
+        state = str(git)  # once a file, not once a finding
         for finding in findings:
-            finding.extra.setdefault("git", str(git))
-    before_suppression = [(f.line, f.secret) for f in findings if f.secret]
+            finding.extra.setdefault("git", state)
+    context = settings.options.get("context", True)  # only reports that show source lines need them
+    before_suppression = [(f.line, f.secret) for f in findings if f.secret] if context else []
     directives = suppress.parse_directives(text, fmt)
     findings = suppress.apply_inline(findings, text, fmt, display, settings, directives)
-    if findings and settings.options.get("context", True):  # only reports that show source lines need them
+    if findings and context:
         attach_context(findings, text, parsed.entries, matches, before_suppression)
     summary = FileSummary(
         path=path,
