@@ -494,6 +494,8 @@ _GATE_VALUES = "\n".join(
         ("GITHUB_TOKEN", "your-github-token-here"),
         ("AUTH_SECRET", "changeme"),
         ("SESSION_SECRET", "9f8Kq2LmZx71PqR0aB3cD4eF"),
+        ("EDGED_SECRET", '"9f8Kq2LmZx71PqR0aB3cD4eF\\n"'),
+        ("SPACED_TOKEN", '" 9f8Kq2LmZx71PqR0aB3cD4eF"'),
         ("PRICE", "$5 #1"),
         ("LINK", "https://user:S3cr3tP4ss@example.org/x"),
         ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
@@ -561,6 +563,8 @@ def test_entry_shape_facts_are_the_plain_ones():
             assert ("marker" in facts) == any(m in value for m in ("://", "PRIVATE KEY", "eyJ", "pypi-", "sig="))
             assert ("non-ascii" in facts) == any(ord(c) > 127 for c in value)
             assert ("blank" in facts) == (value.strip() == "") != ("filled" in facts)
+            ragged = any(c in " \t\r\n\f\v\\" for c in (value[:1], value[-1:]) if c) or value[-2:-1] == "\\"
+            assert ("ragged-edge" in facts) == ragged
 
 
 def test_gates_are_no_wider_than_the_prefilters_kinds():
@@ -569,6 +573,6 @@ def test_gates_are_no_wider_than_the_prefilters_kinds():
     for code, rule in all_rules().items():
         kind = ENTRY_RULES.get(code)
         if kind == "matches":
-            assert not rule.admits(shape_facts((False, False, True, True, False)) | {"template", "tracked", "yaml"})
+            assert not rule.admits(shape_facts((False, False, True, True, False, True)) | {"template", "tracked", "yaml"})
         elif kind == "value":
-            assert not rule.admits(shape_facts((True, True, False, True, False)) | {"template", "tracked", "yaml"})
+            assert not rule.admits(shape_facts((True, True, False, True, False, True)) | {"template", "tracked", "yaml"})

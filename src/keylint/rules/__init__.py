@@ -105,14 +105,19 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 # What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid; a marker in
-# the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or not. Of its file: whether it is a
-# template, its git state, its format.
-ENTRY_FACTS = ("match", "valid-match", "invalid-match", "no-valid-match", "marker", "non-ascii", "blank", "filled")
+# the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or not; a ragged edge (whitespace or a
+# backslash first or last, or a backslash escape such as a literal \n last). Of its file: whether it is a template,
+# its git state, its format.
+ENTRY_FACTS = (
+    *("match", "valid-match", "invalid-match", "no-valid-match"),
+    *("marker", "non-ascii", "blank", "filled", "ragged-edge"),
+)
 FILE_FACTS = ("template", "not-template", "tracked", "staged", "ignored", "untracked", "no-git", *FORMATS)
 GATE_FACTS = frozenset(ENTRY_FACTS + FILE_FACTS)
 # A marker in a value that URL credentials (KL103), a private key (KL104) or a token with a validity window
 # (KL601-KL604: a JWT, a PyPI token, an Azure SAS signature) need.
 VALUE_MARKER = re.compile("://|PRIVATE KEY|eyJ|pypi-|sig=")
+EDGE_CHARACTERS = frozenset(" \t\r\n\f\v\\")
 
 
 def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
@@ -120,9 +125,12 @@ def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
     return frozenset((fmt, "template" if template else "not-template", git.state if git is not None else "no-git"))
 
 
-def entry_shape(entry: Entry, matches: list[Match]) -> tuple[bool, bool, bool, bool, bool]:
+Shape = tuple[bool, bool, bool, bool, bool, bool]
+
+
+def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
     """What tells entries apart for the gates, cheaply (the engine asks for every entry): whether some match is
-    valid, whether some is not, a value marker, a non-ASCII character, a blank value."""
+    valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge."""
     valid = invalid = False
     for match in matches:
         if match.valid:
@@ -130,13 +138,17 @@ def entry_shape(entry: Entry, matches: list[Match]) -> tuple[bool, bool, bool, b
         else:
             invalid = True
     value = entry.value
-    return valid, invalid, VALUE_MARKER.search(value) is not None, not value.isascii(), not value or value.isspace()
+    ragged = value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"
+    blank = not value or value.isspace()
+    return valid, invalid, VALUE_MARKER.search(value) is not None, not value.isascii(), blank, ragged
 
 
-def shape_facts(shape: tuple[bool, bool, bool, bool, bool]) -> frozenset[str]:
+def shape_facts(shape: Shape) -> frozenset[str]:
     """The facts of ENTRY_FACTS an entry of this shape has."""
-    valid, invalid, marked, non_ascii, blank = shape
+    valid, invalid, marked, non_ascii, blank, ragged = shape
     facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
+    if ragged:
+        facts.add("ragged-edge")
     if valid or invalid:
         facts.add("match")
     if invalid:
@@ -155,7 +167,10 @@ class EntryGates:
         self._rules = [r for r in rules if r.scope == "entry"]
         self._file = file
         self._enabled = enabled
-        self._by_shape: dict[tuple[bool, ...], list[Rule]] = {}
+        # Files of a tree share their rules and file facts: what each shape starts is worked out once for them all.
+        if len(_STARTED) > 256:
+            _STARTED.clear()
+        self._by_shape = _STARTED.setdefault((tuple(r.code for r in self._rules), file), {})
 
     def rules_for(self, entry: Entry, matches: list[Match]) -> list[Rule]:
         if not self._enabled:
@@ -166,6 +181,9 @@ class EntryGates:
             facts = self._file | shape_facts(shape)
             started = self._by_shape[shape] = [r for r in self._rules if r.admits(facts)]
         return started
+
+
+_STARTED: dict[tuple[tuple[str, ...], frozenset[str]], dict[Shape, list[Rule]]] = {}
 
 
 def rule(

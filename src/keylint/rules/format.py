@@ -30,7 +30,7 @@ from keylint.fix import delete_value_chars, replace_value_chars
 from keylint.model import Entry, Match, Severity
 from keylint.providers import Provider, all_providers, by_id
 from keylint.redact import mask
-from keylint.rules import Problem, rule
+from keylint.rules import EDGE_CHARACTERS, Problem, rule
 from keylint.rules.secrets import describe, provider_name
 from keylint.values import names_secret, normalized_name
 
@@ -354,7 +354,6 @@ def _cleaned_head(diagnosis: Diagnosis) -> str:
 
 # -- KL205-KL209: damage from copying and pasting ---------------------------------------
 
-_EDGE = frozenset(" \t\r\n\f\v\\")
 _ESCAPE_NAMES = {"\n": "a line break (\\n)", "\r": "a carriage return (\\r)", "\t": "a tab", " ": "a space"}
 
 
@@ -404,7 +403,7 @@ def _provider_of(matches: list[Match]) -> str | None:
     return matches[0].provider if matches else None
 
 
-@rule("KL205", "whitespace", Severity.ERROR, "format")
+@rule("KL205", "whitespace", Severity.ERROR, "format", gate=("invalid-match|ragged-edge", "filled"))
 def whitespace(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """Spaces, tabs or line breaks (real or escaped) around or inside a key.
 
@@ -430,7 +429,7 @@ def whitespace(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator
     """
     value = entry.value
     damaged = any(not m.valid for m in matches)
-    if not (damaged or value[:1] in _EDGE or value[-1:] in _EDGE or value[-2:-1] == "\\"):
+    if not (damaged or value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"):
         return
     if not value.strip() or _PEM in value or not _expects_secret(entry, matches):
         return
