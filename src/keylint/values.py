@@ -401,7 +401,47 @@ def looks_random(value: str) -> bool:
         return False
     if _one_character_class(v):
         return False
-    return entropy(v) >= (3.0 if len(v) < 20 else 3.3)
+    return entropy_at_least(v, 3.0 if len(v) < 20 else 3.3)
+
+
+# Farther than this from a threshold, a bound settles which side of it an entropy is on, float rounding
+# included (a sum of a million terms is off by well under a millionth).
+_ENTROPY_MARGIN = 1e-6
+
+
+def entropy_at_least(value: str, threshold: float) -> bool:
+    """``entropy(value) >= threshold``, mostly settled by how many distinct characters ``value`` has.
+
+    With k distinct characters among n, the entropy is at most log2(k) (all equally frequent) and at least
+    that of one character filling all but k - 1 places; a random key is far above the threshold, a word far
+    below, and a set of the characters costs about a third of counting them. Only values between the bounds,
+    or too close to the threshold for a bound to settle, are counted.
+    """
+    n = len(value)
+    distinct = len(set(value))
+    if math.log2(distinct or 1) < threshold - _ENTROPY_MARGIN:
+        return False
+    if _least_entropy(n, distinct) >= threshold + _ENTROPY_MARGIN:
+        return True
+    if _PIECE < n <= _MOST_PIECES * _PIECE:
+        # Entropy is concave: a value's is at least its pieces' average, weighted by their lengths. A long key
+        # repeats characters across its length but rarely within a piece, so the pieces' bound is the tighter.
+        pieces = (value[i : i + _PIECE] for i in range(0, n, _PIECE))
+        if sum(_least_entropy(len(p), len(set(p))) * len(p) for p in pieces) / n >= threshold + _ENTROPY_MARGIN:
+            return True
+    return entropy(value) >= threshold
+
+
+# The pieces a long value is bounded by: 32 characters of a random key rarely repeat one; beyond 128 pieces a
+# Python step per piece costs more than counting.
+_PIECE = 32
+_MOST_PIECES = 128
+
+
+def _least_entropy(n: int, distinct: int) -> float:
+    """The smallest entropy of ``n`` characters, ``distinct`` of them different: all but one appear once."""
+    most = n - distinct + 1
+    return -(most / n) * math.log2(most / n) + (distinct - 1) / n * math.log2(n) if n else 0.0
 
 
 def looks_like_password(value: str) -> bool:

@@ -1,0 +1,92 @@
+"""The value predicates' shortcuts (#8) answer exactly what the plain computations answer.
+
+Detection asks whether every key it finds is a stand-in, and the rules ask the same questions of
+the values they judge; the faster forms are compared here with the straightforward versions, on
+registry-generated keys, their damaged variants (as the lint corpus damages them) and generated
+text: the entropy threshold settled by bounds from the number of distinct characters.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import values
+from lintcorpus import DAMAGE, FORMATS
+
+
+def _plain_looks_random(value: str) -> bool:
+    v = value.strip()
+    if len(v) < 12 or " " in v or values._WORDS.match(v):
+        return False
+    if values._character_classes(v) < 2:
+        return False
+    return values.entropy(v) >= (3.0 if len(v) < 20 else 3.3)
+
+
+def _generated_keys() -> list[str]:
+    rng = random.Random(84)
+    keys = []
+    for _, fmt in FORMATS:
+        for _ in range(3):
+            token = fmt.generate(rng)
+            keys += [token, token[: len(token) // 2], token + token[-5:], f"Bearer {token}", token.upper()]
+    return keys
+
+
+def _damaged_values() -> list[str]:
+    return [example.text for make in DAMAGE.values() for example in make()]
+
+
+def _shuffled_repeats(chars: list[str], counts: list[int], seed: int) -> str:
+    letters = [char for char, count in zip(chars, counts, strict=False) for _ in range(count)]
+    random.Random(seed).shuffle(letters)
+    return "".join(letters)
+
+
+# Values of a few distinct characters repeated: their entropies sit on or next to the thresholds (8 equally
+# frequent characters have exactly 3 bits), where no bound may decide.
+_NEAR_THRESHOLD = st.builds(
+    _shuffled_repeats,
+    st.lists(st.sampled_from("abcdefghijkXYZ0123456789-_"), min_size=6, max_size=14, unique=True),
+    st.lists(st.integers(1, 6), min_size=14, max_size=14),
+    st.integers(0, 1000),
+)
+
+
+# Long values of a key's alphabet: bounded piece by piece.
+_LONG = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", min_size=30, max_size=5000)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    value=st.text(alphabet=st.sampled_from("aab01XYZ-_=+/é"), max_size=300) | _NEAR_THRESHOLD | _LONG,
+    threshold=st.sampled_from([3.0, 3.3]) | st.floats(0, 9),
+)
+def test_entropy_at_least_is_the_comparison_of_the_entropy(value, threshold):
+    exact = values.entropy(value)
+    for level in (threshold, exact, math.nextafter(exact, math.inf), math.nextafter(exact, -math.inf)):
+        assert values.entropy_at_least(value, level) == (exact >= level), (value, level)
+
+
+def test_entropy_at_least_on_equally_frequent_characters():
+    for distinct in range(1, 40):
+        for repeat in (1, 2, 3, 7):
+            value = "".join(chr(48 + i) for i in range(distinct)) * repeat
+            exact = values.entropy(value)
+            for level in (3.0, 3.3, exact, math.log2(distinct)):
+                assert values.entropy_at_least(value, level) == (exact >= level), (value, level)
+
+
+def test_looks_random_is_the_plain_answer_on_keys_and_damaged_values():
+    for value in _generated_keys() + _damaged_values():
+        assert values.looks_random.__wrapped__(value) == _plain_looks_random(value), value
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ09 _-.é²\t"), max_size=40) | _NEAR_THRESHOLD | st.text(max_size=30))
+def test_looks_random_is_the_plain_answer(value):
+    assert values.looks_random.__wrapped__(value) == _plain_looks_random(value), repr(value)
