@@ -130,3 +130,31 @@ def test_key_endings_are_the_endings_of_the_normalized_name(path, last):
 def test_splitting_on_whitespace_removes_what_the_regex_removes(value):
     """looks_like_placeholder removes whitespace with str.split (the regex \\s+ it replaced)."""
     assert "".join(value.split()) == re.sub(r"\s+", "", value)
+
+
+def _prefix_re_hits(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in DETECTOR._prefix_re.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(PREFIXES),
+            st.sampled_from(PREFIXES).map(lambda p: p[: len(p) // 2 + 1]),
+            st.text(alphabet="aZ09_-.:/ =\n\u0440\u200b\u00e9", max_size=4),
+        ),
+        max_size=10,
+    )
+)
+def test_prefix_hits_are_what_the_prefix_regex_finds(pieces):
+    """_prefix_hits searches for a separator and a prefix: the same hits as the lookbehind regex."""
+    text = "".join(pieces)
+    assert list(DETECTOR._prefix_hits(text)) == _prefix_re_hits(text)
+
+
+def test_prefix_hits_on_generated_and_damaged_values():
+    values = [e.value for e in _generated_entries()] + [e.value for e in _damaged_entries()]
+    values += ["sk-ghp_" + "a" * 36, "ghp_sk-ghp_", "-sk-sk-sk-", "xghp_" + "a" * 36]
+    for value in values:
+        assert list(DETECTOR._prefix_hits(value)) == _prefix_re_hits(value), value
