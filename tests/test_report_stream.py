@@ -197,7 +197,7 @@ def test_prepared_findings_are_laid_out_as_written_ones(drawn, show_secrets):
     options = ReportOptions(show_secrets=show_secrets)
     prepared = prepare("json", options)
     prepared.add(drawn)
-    assert [prepared.text(f) for f in drawn] == [finding_text(f, options, 2) for f in drawn]
+    assert list(prepared.texts(drawn)) == [finding_text(f, options, 2) for f in drawn]
 
 
 @pytest.mark.parametrize("level", range(7))
@@ -207,3 +207,14 @@ def test_findings_of_one_rule_are_laid_out_at_every_level_and_severity(level):
         finding = Finding("KL101", "provider-key", severity, "secret", "a\n.env", 1, 2, "K", None, "m", "s" * 20)
         options = ReportOptions()
         assert finding_text(finding, options, level) == encode(finding_dict(finding, options), level)
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 513])
+@pytest.mark.parametrize("level", [0, 2])
+def test_long_arrays_are_written_in_batches_laid_out_as_one(size, level):
+    items = [{"n": i, "s": f"x{i}\n"} for i in range(size)]
+    expected = json.dumps(items, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    for value in (iter(items), Encoded(encode(item, level + 1) for item in items)):
+        out = io.StringIO()
+        write_json(value, out, level)
+        assert out.getvalue() == expected

@@ -15,6 +15,7 @@ from keylint.report import EXTRA_FIELDS, ReportOptions, finding_dict, render_wri
 from keylint.report.jsonstream import Encoded, encode, write_json
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any, TextIO
 
     from keylint.engine import ScanReport
@@ -113,9 +114,12 @@ class PreparedFindings:
         for finding in findings:
             texts[id(finding)] = (finding, finding_text(finding, options, _FINDING_LEVEL))
 
-    def text(self, finding: Finding) -> str:
-        made = self._texts.get(id(finding))
-        return made[1] if made is not None else finding_text(finding, self.options, _FINDING_LEVEL)
+    def texts(self, findings: Iterable[Finding]) -> Iterator[str]:
+        """The text of each finding, in their order."""
+        options, made = self.options, self._texts
+        for finding in findings:
+            text = made.get(id(finding))
+            yield text[1] if text is not None else finding_text(finding, options, _FINDING_LEVEL)
 
 
 def prepare(options: ReportOptions) -> PreparedFindings:
@@ -125,7 +129,7 @@ def prepare(options: ReportOptions) -> PreparedFindings:
 def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     prepared = options.prepared
     if isinstance(prepared, PreparedFindings) and replace(options, prepared=None) == prepared.options:
-        texts = map(prepared.text, report.findings)
+        texts = prepared.texts(report.findings)
     else:  # each finding's text made as it is written, never all at once
         texts = (finding_text(f, options, _FINDING_LEVEL) for f in report.findings)
     document = {
