@@ -351,16 +351,18 @@ class _YamlReader:
         end = value_column - (1 if quote else 0) + len(raw)
         comment = _TRAILING_COMMENT.match(line, end)
         tag = None if quote else self.short_tag(self.resolve(value))
+        # Entry's fields by position (key, value, raw, line, column, quote, key_line, comment, tag): keyword
+        # arguments cost ~1 us more per entry; tests/test_fastpath.py compares the entries with the full parser's.
         self.entries.append(
             Entry(
-                key=_join(parent.path(), segment),
-                value=value,
-                raw=raw,
-                line=number,
-                column=value_column + 1,
-                quote=quote,
-                key_line=number,
-                comment=comment.group(1).strip() if comment else None,
-                tag=tag,
+                _join(parent.path(), segment),
+                value,
+                raw,
+                number,
+                value_column + 1,
+                quote,
+                number,
+                comment.group(1).strip() if comment else None,
+                tag,
             )
         )
