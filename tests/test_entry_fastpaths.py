@@ -570,9 +570,27 @@ def test_entry_shape_facts_are_the_plain_ones():
 def test_gates_are_no_wider_than_the_prefilters_kinds():
     """A rule the prefilter keeps only for a match or a value marker (prefilter.ENTRY_RULES) is gated on it, so that
     the engine does not start it for the entries of other shapes."""
+    any_file = {"template", "tracked", "yaml"}
+    without_a_match = shape_facts((False, False, True, True, False, True)) | any_file
+    without_a_marker = shape_facts((True, True, False, True, False, True)) | any_file
     for code, rule in all_rules().items():
         kind = ENTRY_RULES.get(code)
         if kind == "matches":
-            assert not rule.admits(shape_facts((False, False, True, True, False, True)) | {"template", "tracked", "yaml"})
+            assert not rule.admits(without_a_match), code
         elif kind == "value":
-            assert not rule.admits(shape_facts((True, True, False, True, False, True)) | {"template", "tracked", "yaml"})
+            assert not rule.admits(without_a_marker), code
+
+
+def test_describe_remembered_is_the_plain_description():
+    from keylint.providers import builtin_providers, by_id
+    from keylint.rules.secrets import describe
+
+    for provider in builtin_providers():
+        for key_format in provider.formats:
+            for environment in (None, "live", "test"):
+                match = Match(provider.id, key_format.kind, 0, 1, "x", True, environment)
+                env = f"{environment} " if environment else ""
+                plain = f"{by_id(provider.id).name} {env}{key_format.kind.replace('-', ' ')}"
+                assert describe(match) == plain
+                assert describe(match) == plain  # now remembered
+    assert describe(Match("not-registered", "api-key", 0, 1, "x", True)) == "not-registered api key"

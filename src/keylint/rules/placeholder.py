@@ -17,6 +17,7 @@ from keylint.model import Entry, Match, Severity
 from keylint.providers import all_providers, by_id
 from keylint.rules import Problem, rule
 from keylint.rules.format import config_environment, provider_named_by, secret_name
+from keylint.rules.secrets import ctx_examples
 from keylint.values import is_reference, looks_random, names_secret, normalized_name
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     Put the real key in the config (or in the environment that overrides it), or, if this file
     is meant to be copied, rename it to a template name such as `.env.example`.
     """
-    if ctx.template or any(m.valid for m in matches):
+    if ctx.template or (matches and any(m.valid for m in matches)):
         return
     value = entry.value.strip()
     if not value or not (secret_name(entry.key) or provider_variable(ctx, entry.key)) or is_reference(value):
@@ -149,9 +150,7 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
 
 
 def _documented_example(ctx: FileContext, value: str) -> bool:
-    from keylint.engine import detector_for
-
-    return value in detector_for(ctx.settings).examples  # KL105 explains those
+    return value in ctx_examples(ctx)  # KL105 explains those
 
 
 @rule("KL402", "empty-key", Severity.ERROR, "placeholder", gate=("not-template", "blank"))

@@ -39,9 +39,17 @@ def provider_name(provider_id: str | None) -> str:
 
 def describe(match: Match) -> str:
     """'GitHub personal-access-token' / 'Stripe live secret-key'."""
-    kind = match.kind.replace("-", " ")
-    env = f"{match.environment} " if match.environment else ""
-    return f"{provider_name(match.provider)} {env}{kind}"
+    # Remembered: a scan describes the same few kinds of key for most of its findings (bounded by the registry).
+    cache_key = (match.provider, match.environment, match.kind)
+    described = _DESCRIBED.get(cache_key)
+    if described is None:
+        kind = match.kind.replace("-", " ")
+        env = f"{match.environment} " if match.environment else ""
+        described = _DESCRIBED[cache_key] = f"{provider_name(match.provider)} {env}{kind}"
+    return described
+
+
+_DESCRIBED: dict[tuple[str, str | None, str], str] = {}
 
 
 @rule("KL101", "provider-key", Severity.INFO, "secret", gate=("valid-match",))
@@ -86,9 +94,14 @@ def provider_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterat
 
 
 def ctx_examples(ctx: FileContext) -> dict[str, object]:
-    from keylint.engine import detector_for
+    """The providers' documented example keys, kept in the file's notes (asked for every entry with a match:
+    importing the engine's detector_for at each call was most of the time of KL105)."""
+    examples = ctx.notes.get("examples")
+    if examples is None:
+        from keylint.engine import detector_for
 
-    return detector_for(ctx.settings).examples
+        examples = ctx.notes["examples"] = detector_for(ctx.settings).examples
+    return examples
 
 
 @rule("KL105", "example-key", Severity.INFO, "secret", gate=("match",))
@@ -145,15 +158,14 @@ def generic_secret(entry: Entry, matches: list[Match], ctx: FileContext) -> Iter
     ## How to fix
     Keep it in an ignored local file or a secret store; reference it from shared config.
     """
-    if any(m.valid or m.token == entry.value for m in matches) or not names_secret(entry.key):
+    if (matches and any(m.valid or m.token == entry.value for m in matches)) or not names_secret(entry.key):
         return
     value = entry.value.strip()
     if not value or "\n" in value or is_reference(value) or has_embedded_reference(value):
         return
     if is_placeholder(value) or benign_kind(value) or _credentials_or_private_key(value):
         return
-    password_like = bool(_PASSWORD_NAME.search(entry.key)) and looks_like_password(value)
-    if not (looks_random(value) or password_like):
+    if not (looks_random(value) or (_PASSWORD_NAME.search(entry.key) and looks_like_password(value))):
         return
     yield Problem(
         f"secret-looking value in {entry.key}",
