@@ -42,9 +42,11 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
     named = named_shapes(prefilter)
     keys: list[tuple[str, int]] = []
     entries: list[Entry] = []
-    # Duplicates are found from the names' hashes (8 bytes each, not a set of 1.7 million strings), sorted a
-    # block at a time; equal hashes, a duplicate or a collision, send the file to the full parser.
+    # Duplicates in a file of several blocks are found from the names' hashes (8 bytes each, not a set of 1.7
+    # million strings), sorted a block at a time; equal hashes, a duplicate or a collision, send the file to the
+    # full parser. A file of one block (most are) needs only a set of its names.
     hashes: list[array[int]] = []
+    one_block = text.find("\n", _BLOCK) < 0  # where _blocks() would cut it
     first_line = 1
     for block in _blocks(text, _BLOCK):
         # re.split, not findall: the groups come as one flat list (before, name, value, between, name, value, ...),
@@ -59,7 +61,11 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
         if len(statements) < lines_in_block:  # their groups are None: "" for the joins below
             names = [name or "" for name in names]
             values = [value or "" for value in values]
-        hashes.append(array("q", sorted(map(hash, statements))))
+        if one_block:
+            if len(set(statements)) < len(statements):
+                return None  # a duplicate: the full parser reports it
+        else:
+            hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
         wanted = named.lines(names) | candidates.kept(values)
