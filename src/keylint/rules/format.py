@@ -985,15 +985,15 @@ def _aws_sibling(key: str, conflict: str) -> str | None:
 
 
 def _provider_problem(entry: Entry, match: Match, ctx: FileContext) -> Problem | None:
-    from keylint.engine import detector_for
-
     providers = all_providers(ctx.settings.extra_providers)
     named_id = provider_named_by(entry.key, providers)
     if named_id is None or named_id == match.provider:
-        return None
+        return None  # most keys: imported below, not at every valid key (a microsecond each)
     named = next((p for p in providers if p.id == named_id), None)
     if named is None or _compatible(named, match):
         return None
+    from keylint.engine import detector_for
+
     detector = detector_for(ctx.settings)
     if detector.named_for(match.provider, entry.key):
         return None  # the registry lists this very variable for the key's provider
