@@ -32,7 +32,7 @@ from keylint.model import Entry, Finding, Match, Severity
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
 from keylint.records import fields
-from keylint.rules import VALUE_MARKER, Problem, Rule, all_rules, entry_shape, file_facts, shape_facts
+from keylint.rules import VALUE_MARKER, Problem, Rule, all_rules, entry_shape, file_facts, shape_facts, stale
 from keylint.rules import format as format_rules
 from lintcorpus import DAMAGE, valid_files
 
@@ -594,3 +594,27 @@ def test_describe_remembered_is_the_plain_description():
                 assert describe(match) == plain
                 assert describe(match) == plain  # now remembered
     assert describe(Match("not-registered", "api-key", 0, 1, "x", True)) == "not-registered api key"
+
+
+_TOKEN_PIECES = st.sampled_from(["eyJ", "pypi-", "AgE", "a", "Z", "0", "_", "-", ".", " ", "=", "é"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(_TOKEN_PIECES, max_size=16), repeat=st.integers(min_value=1, max_value=12))
+def test_token_regexes_find_what_a_leading_lookbehind_finds(pieces, repeat):
+    """rules.stale's JWT and PyPI regexes, with their lookbehind moved after the literal."""
+    plain_jwt = re.compile(r"(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+    plain_pypi = re.compile(r"(?<![A-Za-z0-9])pypi-(AgE[A-Za-z0-9_-]{40,})")
+    value = "".join(piece * repeat if i % 2 else piece for i, piece in enumerate(pieces))
+    for ours, plain in ((stale._JWT, plain_jwt), (stale._PYPI, plain_pypi)):
+        assert [(m.span(), m.groups()) for m in ours.finditer(value)] == [
+            (m.span(), m.groups()) for m in plain.finditer(value)
+        ], value
+
+
+def test_token_regexes_on_tokens_and_their_neighbours():
+    token = _jwt({"sub": "svc", "exp": 1_000_000_000})
+    for value in (token, f"x{token}", f"-{token}", f"Bearer {token}", "pypi-AgE" + "a" * 50, "xpypi-AgE" + "a" * 50):
+        test_token_regexes_find_what_a_leading_lookbehind_finds.hypothesis.inner_test(pieces=[value], repeat=1)
+    assert stale._JWT.search(f"-{token}") and not stale._JWT.search(f"x{token}")
+    assert stale._PYPI.search("=pypi-AgE" + "a" * 50) and not stale._PYPI.search("0pypi-AgE" + "a" * 50)
