@@ -618,3 +618,19 @@ def test_token_regexes_on_tokens_and_their_neighbours():
         test_token_regexes_find_what_a_leading_lookbehind_finds.hypothesis.inner_test(pieces=[value], repeat=1)
     assert stale._JWT.search(f"-{token}") and not stale._JWT.search(f"x{token}")
     assert stale._PYPI.search("=pypi-AgE" + "a" * 50) and not stale._PYPI.search("0pypi-AgE" + "a" * 50)
+
+
+def test_a_jwt_is_read_only_with_a_header_and_a_payload():
+    """rules.stale decodes a payload only after the header (the plain check decoded both first)."""
+
+    def part(data: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    headers = [part({"alg": "HS256"}), part({"typ": "JWT"}), part({"kid": "1"}), part([1]), "eyJ!!!!", "eyJub3Rqc29u"]
+    payloads = [part({"exp": 1_000_000_000}), part({"sub": "x"}), part(["exp"]), "eyJub3Rqc29u"]
+    for header in headers:
+        for payload in payloads:
+            token = f"{header}.{payload}.c2ln"
+            head, body = stale._json_object(header), stale._json_object(payload)
+            plain = head is not None and body is not None and bool({"alg", "typ"} & head.keys())
+            assert bool(list(stale._jwts(f"x {token}"))) == (plain and stale._JWT.search(token) is not None), token

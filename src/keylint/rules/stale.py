@@ -119,8 +119,11 @@ def _jwts(value: str) -> Iterator[Validity]:
     for found in _JWT.finditer(value):
         token = found.group()
         header_text, payload_text, _signature = token.split(".", 2)
-        header, payload = _json_object(header_text), _json_object(payload_text)
-        if header is None or payload is None or not ({"alg", "typ"} & header.keys()):
+        header = _json_object(header_text)
+        if header is None or not ({"alg", "typ"} & header.keys()):
+            continue  # the payload (often kilobytes) is not decoded for what is no JWT header
+        payload = _json_object(payload_text)
+        if payload is None:
             continue
         issuer = payload.get("iss")
         yield Validity(
