@@ -171,3 +171,16 @@ _ROW_WITH_OPTIONAL_GROUPS = re.compile(
                 max_size=20).map("".join))  # fmt: skip
 def test_rows_are_cut_as_with_optional_groups(text):
     assert fast_yaml._ROW.findall(text) == _ROW_WITH_OPTIONAL_GROUPS.findall(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([" ", "  ", "k", "a.b", ":", ": ", "#", " #", "'", '"', "-", "x y", "\n", "é"]),
+                max_size=20).map("".join))  # fmt: skip
+def test_rows_split_into_columns_are_the_rows_found(text):
+    """run() reads the rows as re.split's flat list of groups (None where a row lacks one), not findall's tuples."""
+    parts = fast_yaml._ROW.split(text)
+    rows = fast_yaml._ROW.findall(text)
+    assert len(parts) == 5 * (text.count("\n") + 1) + 1 == 5 * len(rows) + 1
+    columns = zip(parts[1::5], parts[2::5], parts[3::5], parts[4::5], strict=True)
+    assert [tuple(group or "" for group in row) for row in columns] == rows
+    assert "" not in parts[3::5]  # a value is None or has characters, so a row with one is counted by `not None`

@@ -79,11 +79,14 @@ class ValueCandidates:
         near_miss = _near_miss(self._near_windows, accelerated.NOT_SPACE, accelerated.BLANK)
         self._accelerator = accelerated.build(self._prefixes, self._literals, [near_miss] if near_miss else [])
 
-    def kept(self, values: Sequence[str]) -> set[int]:
+    def kept(self, values: Sequence[str | None]) -> set[int]:
         """Indices of the ``values`` that ``Prefilter.value_matters`` keeps, a value in quotes (a quoted value
-        without escapes, quotes and all) asked about without them (``values``: one line each)."""
+        without escapes, quotes and all) asked about without them (``values``: one line each, or None for a line
+        without a value, which never matters)."""
         # Each distinct value is searched for once: a block's values repeat (flags, numbers, types, names).
-        distinct = list(set(values))
+        unique = set(values)
+        unique.discard(None)
+        distinct: list[str] = list(unique)  # type: ignore[arg-type]
         value_matters = self._value_matters
         mattering: set[str] = set()
         for index in self.possible(distinct):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from itertools import compress, count
-from operator import itemgetter
 
 from keylint import TYPE_CHECKING
 from keylint.fastpath.candidates import value_candidates
@@ -142,14 +141,18 @@ class _YamlReader:
         frame: _Frame | None = None
         keys: set[str] = set()
         for block in _blocks(self.text, _BLOCK):
-            rows = _ROW.findall(block)
-            if len(rows) != block.count("\n") + 1:
+            # re.split, not findall: the rows' groups come as one flat list (before, spaces, key, value, other,
+            # between, spaces, ...) cut into columns in C, without a tuple per row; a group a row lacks is None.
+            parts = _ROW.split(block)
+            if len(parts) != 5 * (block.count("\n") + 1) + 1:
                 raise _Fallback  # cannot happen (every line is a row); never guess
-            values = list(map(itemgetter(2), rows))
-            scalars += len(values) - values.count("")  # every row with a value is read inline
-            wanted = self.wanted(list(map(itemgetter(1), rows)), values)
+            row_keys = parts[2::5]
+            values = parts[3::5]
+            scalars += len(values) - values.count(None)  # every row with a value is read inline
+            wanted = self.wanted(row_keys, values)
             lines: list[str] | None = None
-            for index, (spaces, key, value, other) in enumerate(rows):
+            columns = zip(parts[1::5], row_keys, values, parts[4::5], strict=True)
+            for index, (spaces, key, value, other) in enumerate(columns):
                 if not key:
                     if other and other[0] != "#":  # not a blank line, not a comment
                         if lines is None:
@@ -193,14 +196,15 @@ class _YamlReader:
                         self.add(frame, key, value[1:-1], value, quote, line, column + 1, first_line + index)
                     else:
                         self.add(frame, key, value, value, "", line, column, first_line + index)
-            first_line += len(rows)
+            first_line += len(values)
         self.close(pending)
         if scalars + self.values > self.max_entries:
             raise _Fallback  # the full parser stops there and says so
         return Reading(self.entries)
 
-    def wanted(self, keys: list[str], values: list[str]) -> set[int]:
-        """Indices of the rows with a key and a value where either matters (and of some rows without a value)."""
+    def wanted(self, keys: list[str | None], values: list[str | None]) -> set[int]:
+        """Indices of the rows with a key and a value where either matters (and of some rows without a value);
+        a row without a key or a value has None (or "") there."""
         wanted = self.candidates.kept(values)
         # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat).
         named = self.names_that_matter(set(compress(keys, values)))
