@@ -106,11 +106,11 @@ RULES: dict[str, Rule] = {}
 
 # What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid; a marker in
 # the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or not; a ragged edge (whitespace or a
-# backslash first or last, or a backslash escape such as a literal \n last). Of its file: whether it is a template,
-# its git state, its format.
+# backslash first or last, or a backslash escape such as a literal \n last); an "=" or ":" in the value (a pasted
+# assignment). Of its file: whether it is a template, its git state, its format.
 ENTRY_FACTS = (
     *("match", "valid-match", "invalid-match", "no-valid-match"),
-    *("marker", "non-ascii", "blank", "filled", "ragged-edge"),
+    *("marker", "non-ascii", "blank", "filled", "ragged-edge", "equals-or-colon"),
 )
 FILE_FACTS = ("template", "not-template", "tracked", "staged", "ignored", "untracked", "no-git", *FORMATS)
 GATE_FACTS = frozenset(ENTRY_FACTS + FILE_FACTS)
@@ -125,12 +125,12 @@ def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
     return frozenset((fmt, "template" if template else "not-template", git.state if git is not None else "no-git"))
 
 
-Shape = tuple[bool, bool, bool, bool, bool, bool]
+Shape = tuple[bool, bool, bool, bool, bool, bool, bool]
 
 
 def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
     """What tells entries apart for the gates, cheaply (the engine asks for every entry): whether some match is
-    valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge."""
+    valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge, "=" or ":"."""
     valid = invalid = False
     for match in matches:
         if match.valid:
@@ -140,15 +140,18 @@ def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
     value = entry.value
     ragged = value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"
     blank = not value or value.isspace()
-    return valid, invalid, VALUE_MARKER.search(value) is not None, not value.isascii(), blank, ragged
+    marked = VALUE_MARKER.search(value) is not None
+    return valid, invalid, marked, not value.isascii(), blank, ragged, "=" in value or ":" in value
 
 
 def shape_facts(shape: Shape) -> frozenset[str]:
     """The facts of ENTRY_FACTS an entry of this shape has."""
-    valid, invalid, marked, non_ascii, blank, ragged = shape
+    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon = shape
     facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
     if ragged:
         facts.add("ragged-edge")
+    if equals_or_colon:
+        facts.add("equals-or-colon")
     if valid or invalid:
         facts.add("match")
     if invalid:

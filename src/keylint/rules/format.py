@@ -649,7 +649,7 @@ def _smart_quote_edits(ctx: FileContext, entry: Entry, quotes: list[int]) -> tup
     return delete_value_chars(ctx, entry, [(i, i + 1) for i in quotes])
 
 
-@rule("KL208", "duplicated-paste", Severity.ERROR, "format")
+@rule("KL208", "duplicated-paste", Severity.ERROR, "format", gate=("match|equals-or-colon",))
 def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key pasted twice in a row, or a whole `NAME=value` assignment pasted into the value.
 
