@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from keylint.model import Finding, Severity
 from keylint.records import replace
 from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, prepare, render, write
-from keylint.report.json import finding_text
+from keylint.report.json import PreparedFindings, finding_text
 from keylint.report.jsonstream import Encoded, encode, write_json
 from test_reports import sample_report
 
@@ -218,3 +218,22 @@ def test_long_arrays_are_written_in_batches_laid_out_as_one(size, level):
         out = io.StringIO()
         write_json(value, out, level)
         assert out.getvalue() == expected
+
+
+@pytest.mark.parametrize("budget", [0, 1, 10**6])
+def test_findings_past_the_budget_are_laid_out_when_written(budget):
+    report = sample_report()
+    options = ReportOptions(tool_version="0.0.0-test")
+    prepared = PreparedFindings(options, budget=budget)
+    prepared.add(report.findings)
+    made = len(prepared._texts)
+    assert made == {0: 0, 1: 1}.get(budget, len(report.findings))
+    assert render("json", report, replace(options, prepared=prepared)) == render("json", report, options)
+
+
+def test_a_finding_that_cannot_be_encoded_is_laid_out_when_written():
+    """A field that is not escaped (the provider) with a lone surrogate: the report fails as it did before."""
+    odd = Finding("KL101", "provider-key", Severity.ERROR, "secret", ".env", 1, 1, "K", "\udcff", "m", "s" * 20)
+    prepared = prepare("json", ReportOptions())
+    prepared.add([odd])
+    assert list(prepared.texts([odd])) == [finding_text(odd, ReportOptions(), 2)]

@@ -99,27 +99,38 @@ _FINDING_LEVEL = 2
 class PreparedFindings:
     """Findings laid out as a parallel scan returns them (see :func:`keylint.report.prepare`), written as they are.
 
-    A finding's text is looked up by the finding's identity: each one laid out is held here with its text, so no
-    other object can take its ``id`` while this lasts. Findings it was not given (those of the scan-scope rules
-    and post stages) are laid out when written."""
+    A finding's text is looked up by the finding's identity: each one laid out is held here, so no other object
+    can take its ``id`` while this lasts. Findings it was not given (those of the scan-scope rules and post
+    stages) are laid out when written. The texts are kept in UTF-8: a masked secret's "…" makes a text two bytes
+    a character as a string, and a dense tree's 69k findings then held ~70 MB of them (~35 MB so). Past
+    ``budget`` bytes of them, the findings are laid out when written, so that memory stays bounded."""
 
-    __slots__ = ("_texts", "options")
+    __slots__ = ("_held", "_texts", "budget", "options")
 
-    def __init__(self, options: ReportOptions) -> None:
+    def __init__(self, options: ReportOptions, budget: int = 64 * 1024 * 1024) -> None:
         self.options = options
-        self._texts: dict[int, tuple[Finding, str]] = {}
+        self.budget = budget
+        self._held: list[Finding] = []
+        self._texts: dict[int, bytes] = {}
 
     def add(self, findings: list[Finding]) -> None:
         options, texts = self.options, self._texts
         for finding in findings:
-            texts[id(finding)] = (finding, finding_text(finding, options, _FINDING_LEVEL))
+            if self.budget <= 0:
+                return
+            try:
+                text = texts[id(finding)] = finding_text(finding, options, _FINDING_LEVEL).encode()
+            except UnicodeEncodeError:  # a lone surrogate in a field that is not escaped: made when written
+                continue
+            self._held.append(finding)
+            self.budget -= len(text)
 
     def texts(self, findings: Iterable[Finding]) -> Iterator[str]:
         """The text of each finding, in their order."""
         options, made = self.options, self._texts
         for finding in findings:
             text = made.get(id(finding))
-            yield text[1] if text is not None else finding_text(finding, options, _FINDING_LEVEL)
+            yield text.decode() if text is not None else finding_text(finding, options, _FINDING_LEVEL)
 
 
 def prepare(options: ReportOptions) -> PreparedFindings:
