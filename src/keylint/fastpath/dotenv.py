@@ -57,10 +57,11 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
             return None  # a line of another shape
         names = parts[1::3]
         values = parts[2::3]
-        statements = list(filter(None, names))  # comments and blank lines have no name
-        if len(statements) < lines_in_block:  # their groups are None: "" for the joins below
-            names = [name or "" for name in names]
-            values = [value or "" for value in values]
+        statements = list(filter(None, names))  # comments and blank lines have no name (None)
+        at = None  # the line in the block of each statement, where that is not its index
+        if len(statements) < lines_in_block:  # comments and blank lines left out, in C
+            at = list(compress(count(), names))
+            values = list(compress(values, names))
         if one_block:
             if len(set(statements)) < len(statements):
                 return None  # a duplicate: the full parser reports it
@@ -68,13 +69,14 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
             hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
-        wanted = named.lines(names) | candidates.kept(values)
-        if wanted:  # statements only: an empty name or value never matters
+        wanted = named.lines(statements) | candidates.kept(values)  # indices of statements
+        if wanted:
             lines = block.split("\n")
-            for index in sorted(wanted):
-                entries.append(_entry(lines[index], names[index], values[index], first_line + index))
+            for statement in sorted(wanted):
+                index = statement if at is None else at[statement]
+                entries.append(_entry(lines[index], statements[statement], values[statement], first_line + index))
         first_line += lines_in_block
-    if _any_equal(hashes):
+    if hashes and _any_equal(hashes):
         return None  # a duplicate: the full parser reports it
     return Reading(entries, keys)
 
