@@ -54,25 +54,31 @@ def finding_text(finding: Finding, options: ReportOptions, level: int) -> str:
         return encode(finding_dict(finding, options), level)
     sep = _SEPARATORS[level] if level < len(_SEPARATORS) else ",\n" + "  " * (level + 1)
     quoted = encode_basestring
-    try:  # encode_basestring takes only strings: a TypeError means a field of another type
-        text = (
-            f"{_head(finding.rule, finding.name, finding.severity, finding.category, level)}"
-            f'{sep}"path": {quoted(escape(finding.path))}{sep}"line": {line}{sep}"column": {column}'
-            f'{sep}"key": {"null" if key is None else quoted(escape(key))}'
-            f'{sep}"provider": {"null" if provider is None else quoted(provider)}'
-            f'{sep}"message": {quoted(escape(finding.message))}'
-            f'{sep}"secret": {"null" if finding.secret is None else quoted(shown_secret(finding, options))}'
-            f'{sep}"fingerprint": {quoted(finding.fingerprint)}'
-        )
-    except TypeError:
-        return encode(finding_dict(finding, options), level)
+    extras = ""  # laid out first, so that the finding's text is put together in one go
     extra = finding.extra
     if extra:
         for name in EXTRA_FIELDS:
             if name in extra:
                 value = extra[name]
-                text += f'{sep}"{name}": {quoted(value) if type(value) is str else encode(value, level + 1)}'
-    return text + "\n" + "  " * level + "}"
+                extras += f'{sep}"{name}": {quoted(value) if type(value) is str else encode(value, level + 1)}'
+    try:  # encode_basestring takes only strings: a TypeError means a field of another type
+        return (
+            f"{_head(finding.rule, finding.name, finding.severity, finding.category, level)}"
+            f'{sep}"path": {_quoted_path(finding.path)}{sep}"line": {line}{sep}"column": {column}'
+            f'{sep}"key": {"null" if key is None else quoted(escape(key))}'
+            f'{sep}"provider": {"null" if provider is None else quoted(provider)}'
+            f'{sep}"message": {quoted(escape(finding.message))}'
+            f'{sep}"secret": {"null" if finding.secret is None else quoted(shown_secret(finding, options))}'
+            f'{sep}"fingerprint": {quoted(finding.fingerprint)}{extras}\n{"  " * level}}}'
+        )
+    except TypeError:
+        return encode(finding_dict(finding, options), level)
+
+
+@lru_cache(maxsize=64)
+def _quoted_path(path: str) -> str:
+    """A path as the report shows it: a file's findings are laid out one after another."""
+    return encode_basestring(escape(path))
 
 
 # What separates a finding's fields at the usual levels (the findings of a JSON report are at level 2).
