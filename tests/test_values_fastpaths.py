@@ -3,7 +3,8 @@
 Detection asks whether every key it finds is a stand-in, and the rules ask the same questions of
 the values they judge; the faster forms are compared here with the straightforward versions, on
 registry-generated keys, their damaged variants (as the lint corpus damages them) and generated
-text: the entropy threshold settled by bounds from the number of distinct characters.
+text: the entropy threshold settled by bounds from the number of distinct characters, and placeholder words
+looked for word by word in long values.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keylint import values
+from keylint import diagnose, values
 from lintcorpus import DAMAGE, FORMATS
 
 
@@ -90,3 +91,38 @@ def test_looks_random_is_the_plain_answer_on_keys_and_damaged_values():
 @given(st.text(alphabet=st.sampled_from("aZ09 _-.é²\t"), max_size=40) | _NEAR_THRESHOLD | st.text(max_size=30))
 def test_looks_random_is_the_plain_answer(value):
     assert values.looks_random.__wrapped__(value) == _plain_looks_random(value), repr(value)
+
+
+def test_entropy_at_least_past_the_longest_bounded_value():
+    rng = random.Random(5)
+    for alphabet in ("0123456789abcdef", "ab", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"):
+        value = "".join(rng.choice(alphabet) for _ in range(values._MOST_BOUNDED + 7))
+        for size in (values._MOST_BOUNDED - 1, values._MOST_BOUNDED, len(value)):
+            exact = values.entropy(value[:size])
+            for level in (3.3, exact, math.nextafter(exact, math.inf)):
+                assert values.entropy_at_least(value[:size], level) == (exact >= level)
+
+
+_WORD_LISTS = [
+    (values._PLACEHOLDER_WORDS, values._placeholder_words),
+    (diagnose._LONG_PLACEHOLDER_WORDS, diagnose._long_placeholder_words),
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    which=st.sampled_from(range(len(_WORD_LISTS))),
+    filler=st.text(alphabet="abcdefxyz0189-_.*<", max_size=8),
+    size=st.sampled_from([0, 5, 250, 255, 256, 257, 300, 900]),
+    word=st.integers(0, 60),
+    where=st.floats(0, 1),
+)
+def test_holds_any_is_a_search_per_word(which, filler, size, word, where):
+    """Short texts are searched by the words' regex, long ones word by word: the same answer either way."""
+    words, pattern = _WORD_LISTS[which]
+    text = (filler * (size // max(len(filler), 1) + 1))[:size] if filler else "q" * size
+    if word < len(words):
+        cut = int(where * len(text))
+        text = text[:cut] + words[word] + text[cut:]
+    assert values.holds_any(text, words, pattern) == any(w in text for w in words)
+    assert (pattern().search(text) is not None) == any(w in text for w in words)

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.providers.schema import KeyFormat, Segment
-from keylint.values import ends_with_any, is_placeholder, looks_random, mixed_case, words_pattern
+from keylint.values import ends_with_any, holds_any, is_placeholder, looks_random, mixed_case, words_pattern
 
 # Characters that render as nothing, or as an ordinary space, and are never part of a key.
 INVISIBLE = frozenset(
@@ -630,7 +630,7 @@ def looks_like_placeholder(value: str) -> bool:
     if not looks_random("".join(v.split())):
         # `my-secret-key`, `api_key_here`: the placeholder words survive without their separators.
         return is_placeholder(v) or is_placeholder(_SEPARATOR_RUNS.sub("", v))
-    return _long_placeholder_words().search(low) is not None
+    return holds_any(low, _LONG_PLACEHOLDER_WORDS, _long_placeholder_words)
 
 
 @lru_cache(maxsize=1)  # compiled on first use

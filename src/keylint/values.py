@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import _count_elements  # what Counter counts with (in C where available)
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from itertools import product
 
@@ -246,13 +246,28 @@ def is_placeholder(value: str) -> bool:
     if ends_with_any(v, _ELLIPSIS_TAIL, ("<>",)):
         return True
     squashed = low.replace(" ", "")
-    return _placeholder_words().search(squashed) is not None
+    return holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words)
 
 
 @lru_cache(maxsize=1)  # compiled on first use: a scan with no candidate value never needs it
 def _placeholder_words() -> re.Pattern[str]:
     """Finds any of _PLACEHOLDER_WORDS (one regex instead of a search per word)."""
     return re.compile(words_pattern(_PLACEHOLDER_WORDS))
+
+
+def holds_any(text: str, words: tuple[str, ...], pattern: Callable[[], re.Pattern[str]]) -> bool:
+    """Does ``text`` hold any of ``words``? ``pattern``: a regex finding any of them (:func:`words_pattern`).
+
+    The regex searches a short text in one pass; past a few hundred characters a search per word is the
+    faster (str's search skips through the text in C, where the regex tries a branch at most positions:
+    an 8,000-character token in a secret variable took about three times as long by regex).
+    """
+    if len(text) > _SEARCHED_WORD_BY_WORD:
+        return any(map(text.__contains__, words))
+    return pattern().search(text) is not None
+
+
+_SEARCHED_WORD_BY_WORD = 256
 
 
 # words_pattern's tries are kept between runs under this file's version (building the provider prefixes'
@@ -413,35 +428,55 @@ def entropy_at_least(value: str, threshold: float) -> bool:
     """``entropy(value) >= threshold``, mostly settled by how many distinct characters ``value`` has.
 
     With k distinct characters among n, the entropy is at most log2(k) (all equally frequent) and at least
-    that of one character filling all but k - 1 places; a random key is far above the threshold, a word far
-    below, and a set of the characters costs about a third of counting them. Only values between the bounds,
-    or too close to the threshold for a bound to settle, are counted.
+    that of one character filling all but k - 1 places, or, for a long value, its pieces' least entropies
+    averaged. A random key is far above the threshold, a word far below, and a set of the characters costs
+    about a third of counting them. Only values between the bounds, or too close to the threshold for a
+    bound to settle, are counted.
     """
     n = len(value)
+    if n > _MOST_BOUNDED:
+        return entropy(value) >= threshold  # the bounds rarely settle a value this long: a set would be extra work
+    if n > _PIECE and _least_bits_of_pieces(value) / n >= threshold + _ENTROPY_MARGIN:
+        return True
     distinct = len(set(value))
     if math.log2(distinct or 1) < threshold - _ENTROPY_MARGIN:
         return False
     if _least_entropy(n, distinct) >= threshold + _ENTROPY_MARGIN:
         return True
-    if _PIECE < n <= _MOST_PIECES * _PIECE:
-        # Entropy is concave: a value's is at least its pieces' average, weighted by their lengths. A long key
-        # repeats characters across its length but rarely within a piece, so the pieces' bound is the tighter.
-        pieces = (value[i : i + _PIECE] for i in range(0, n, _PIECE))
-        if sum(_least_entropy(len(p), len(set(p))) * len(p) for p in pieces) / n >= threshold + _ENTROPY_MARGIN:
-            return True
     return entropy(value) >= threshold
 
 
-# The pieces a long value is bounded by: 32 characters of a random key rarely repeat one; beyond 128 pieces a
-# Python step per piece costs more than counting.
-_PIECE = 32
-_MOST_PIECES = 128
+def _least_bits_of_pieces(value: str) -> float:
+    """At most ``len(value) * entropy(value)``: the fewest bits each piece of ``_PIECE`` characters holds, summed.
+
+    Entropy is concave: a value's is at least its pieces' average, weighted by their lengths. A long key
+    repeats characters across its length but rarely within a piece, so this bound is tighter than the whole
+    value's. The whole pieces are mapped in C: a Python step per piece costs as much as counting.
+    """
+    end = len(value) // _PIECE * _PIECE
+    pieces = map(slice, range(0, end, _PIECE), range(_PIECE, end + 1, _PIECE))
+    distinct_per_piece = map(len, map(set, map(value.__getitem__, pieces)))
+    rest = value[end:]
+    return sum(map(_PIECE_FLOORS.__getitem__, distinct_per_piece)) + _least_bits(len(rest), len(set(rest)))
 
 
 def _least_entropy(n: int, distinct: int) -> float:
     """The smallest entropy of ``n`` characters, ``distinct`` of them different: all but one appear once."""
     most = n - distinct + 1
     return -(most / n) * math.log2(most / n) + (distinct - 1) / n * math.log2(n) if n else 0.0
+
+
+def _least_bits(n: int, distinct: int) -> float:
+    """The fewest bits ``n`` characters, ``distinct`` of them different, hold: ``n`` times their least entropy."""
+    return _least_entropy(n, distinct) * n
+
+
+# The pieces a long value is bounded by (32 characters of a random key rarely repeat one), the least bits a piece
+# of so many distinct characters holds, and the longest value bounded at all (past it, a hostile value is counted
+# once rather than read three times).
+_PIECE = 32
+_MOST_BOUNDED = 1 << 16
+_PIECE_FLOORS = (0.0, *(_least_bits(_PIECE, distinct) for distinct in range(1, _PIECE + 1)))
 
 
 def looks_like_password(value: str) -> bool:
