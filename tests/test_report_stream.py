@@ -237,3 +237,12 @@ def test_a_finding_that_cannot_be_encoded_is_laid_out_when_written():
     prepared = prepare("json", ReportOptions())
     prepared.add([odd])
     assert list(prepared.texts([odd])) == [finding_text(odd, ReportOptions(), 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(findings, st.booleans(), st.integers(min_value=0, max_value=5), st.integers(min_value=0, max_value=99))
+def test_a_sarif_result_is_laid_out_as_its_dictionary_would_be(finding, show_secrets, level, rule_index):
+    from keylint.report.sarif import _result, _result_text
+
+    options = ReportOptions(show_secrets=show_secrets)
+    assert _result_text(finding, rule_index, options, level) == encode(_result(finding, rule_index, options), level)

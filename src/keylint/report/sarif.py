@@ -6,6 +6,8 @@ Code scanning needs rule ``help``, result ``partialFingerprints`` and
 
 from __future__ import annotations
 
+from functools import lru_cache
+from json.encoder import encode_basestring
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,7 +15,7 @@ from keylint import TYPE_CHECKING
 from keylint.model import Finding, Severity
 from keylint.redact import escape
 from keylint.report import ReportOptions, render_written, shown_secret
-from keylint.report.jsonstream import write_json
+from keylint.report.jsonstream import Encoded, encode, write_json
 from keylint.rules import all_rules
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ _SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.I
 INFORMATION_URI = "https://pypi.org/project/keylint/"
 
 
+@lru_cache(maxsize=64)  # a file's results are written one after another
 def _uri(path: str) -> str:
     # surrogateescape: the undecodable bytes of a file name become their own %XX
     return quote(path.replace("\\", "/"), safe="/:@", errors="surrogateescape")
@@ -82,11 +85,65 @@ def _result(f: Finding, rule_index: int, options: ReportOptions) -> dict[str, An
     }
 
 
+def _result_text(f: Finding, rule_index: int, options: ReportOptions, level: int) -> str:
+    """``encode(_result(f, rule_index, options), level)``, laid out directly.
+
+    A dense tree's report holds ~70,000 results, and walking each one's nested dictionaries took five times as
+    long. As for a JSON report's findings (keylint.report.json.finding_text), a field of an unusual type makes
+    the result go through its dictionary, so the text is always that one (tests/test_reports.py compares them)."""
+    if type(f.line) is not int or type(f.column) is not int:
+        return encode(_result(f, rule_index, options), level)
+    p = _pads(level)  # p[depth]: a new line indented for that depth inside the result
+    quoted = encode_basestring
+    message = escape(f.message)
+    secret = shown_secret(f, options)
+    if secret:
+        message += f" ({secret})"
+    if f.fix:
+        message += f". Fix: {escape(f.fix)}"
+    try:  # encode_basestring takes only strings: a TypeError means a field of another type
+        logical = (
+            f',{p[3]}"logicalLocations": [{p[4]}{{{p[5]}"fullyQualifiedName": {quoted(escape(f.key))}{p[4]}}}{p[3]}]'
+            if f.key
+            else ""
+        )
+        properties = (
+            f'{p[2]}"category": {quoted(f.category)},{p[2]}"severity": {quoted(f.severity.label)}'
+            f',{p[2]}"security-severity": {quoted(_SECURITY_SEVERITY[f.severity])}'
+        )
+        if f.provider:
+            properties += f',{p[2]}"provider": {quoted(f.provider)}'
+        if "verification" in f.extra:
+            properties += f',{p[2]}"verification": {encode(f.extra["verification"], level + 2)}'
+        return (
+            f'{{{p[1]}"ruleId": {quoted(f.rule)},{p[1]}"ruleIndex": {rule_index}'
+            f',{p[1]}"level": {quoted(_LEVEL[f.severity])}'
+            f',{p[1]}"message": {{{p[2]}"text": {quoted(message)}{p[1]}}}'
+            f',{p[1]}"locations": [{p[2]}{{{p[3]}"physicalLocation": {{'
+            f'{p[4]}"artifactLocation": {{{p[5]}"uri": {quoted(_uri(f.path))},{p[5]}"uriBaseId": "%SRCROOT%"{p[4]}}}'
+            f',{p[4]}"region": {{{p[5]}"startLine": {max(f.line, 1)},{p[5]}"startColumn": {max(f.column, 1)}{p[4]}}}'
+            f"{p[3]}}}{logical}{p[2]}}}{p[1]}]"
+            f',{p[1]}"partialFingerprints": {{{p[2]}"keylintFingerprint/v1": {quoted(f.fingerprint)}{p[1]}}}'
+            f',{p[1]}"properties": {{{properties}{p[1]}}}{p[0]}}}'
+        )
+    except TypeError:
+        return encode(_result(f, rule_index, options), level)
+
+
+@lru_cache(maxsize=8)
+def _pads(level: int) -> tuple[str, ...]:
+    return tuple("\n" + "  " * (level + depth) for depth in range(6))
+
+
+# The results array is the fourth level of the document (document, runs, run, results): its elements the fifth.
+_RESULT_LEVEL = 4
+
+
 def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     codes = sorted({f.rule for f in report.findings} | set(all_rules()))
     index = {code: i for i, code in enumerate(codes)}
-    # A generator: each result is made as it is written, never all at once.
-    results = (_result(f, index[f.rule], options) for f in report.findings)
+    # Each result is made as it is written, never all at once.
+    results = Encoded(_result_text(f, index[f.rule], options, _RESULT_LEVEL) for f in report.findings)
     notifications = [
         {
             "level": "note" if n.kind == "skipped" else "error",
