@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.diagnose import (
@@ -80,8 +80,7 @@ class Detector:
         prefixes = sorted(self._by_prefix, key=len, reverse=True)
         # The longest prefix at each position, as a trie (one branch per character, not one per prefix).
         trie = f"(?:{words_pattern(prefixes, longest=True)})" if prefixes else "(?!)"
-        self._prefix_re = re.compile(f"(?<![A-Za-z0-9]){trie}")
-        # What _prefix_hits searches for instead: the same hits, see there.
+        # Found as _prefix_re.finditer finds them, by a faster search (_prefix_hits).
         self._prefix_at_start = re.compile(trie)
         self._prefix_after_separator = re.compile(f"[^A-Za-z0-9]({trie})")
         # When several prefixes match at one position, every one of them is a candidate.
@@ -149,6 +148,11 @@ class Detector:
         # Nothing recognised: a damaged key in a variable named for its provider, or a mistyped prefix.
         near = self._context_near_miss(value, candidates) or self._prefix_near_miss(value, entry.key)
         return [near] if near is not None else []
+
+    @cached_property
+    def _prefix_re(self) -> re.Pattern[str]:
+        """The longest prefix after no ASCII letter or digit: what _prefix_hits finds (compiled for the tests)."""
+        return re.compile(f"(?<![A-Za-z0-9]){self._prefix_at_start.pattern}")
 
     def _prefix_hits(self, probe: str) -> Iterator[tuple[int, str]]:
         """Where ``_prefix_re.finditer`` finds a prefix (after no ASCII letter or digit), and the longest one there.
