@@ -7,6 +7,8 @@ blocks of several sizes, so that tables' statements go on across block boundarie
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,3 +134,34 @@ def test_forgetting_turned_away_values_changes_no_reading(monkeypatch):
     monkeypatch.setattr(toml._TurnedAway, "_MOST", 5)
     assert _read(text, 40, monkeypatch) == expected
     assert _read(text, 40, monkeypatch) == expected  # again, with what the first reading remembered
+
+
+# The row and number patterns as they were written before their repeats were made possessive: a possessive repeat
+# never gives back what it took, so these must match exactly the same lines, with the same groups.
+_PLAIN_NUMBER = r"[+-]?(?:0|[1-9](?:_?[0-9])*)(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?"
+_PLAIN_SCALAR = rf""""[^"\\\x00-\x1f\x7f]*"|'[^'\x00-\x1f\x7f]*'|true|false|{_PLAIN_NUMBER}"""
+_PLAIN_ELEMENTS = rf"[ ]*(?:(?:{_PLAIN_SCALAR})[ ]*,[ ]*)*(?:(?:{_PLAIN_SCALAR})[ ]*)?"
+_PLAIN_ROW = re.compile(
+    rf"^(?:[ ]*({toml._BARE_KEY})[ ]*=[ ]*(?:({_PLAIN_SCALAR})|\[{_PLAIN_ELEMENTS}\])|[ ]*\[[ ]*({toml._TABLE})[ ]*\]|)"
+    r"[ ]*(?:\#[^\x00-\x1f\x7f]*)?$",
+    re.MULTILINE,
+)
+_NUMBER_PIECES = st.lists(st.sampled_from(list("0123456789_.eE+-")), max_size=9).map("".join)
+_LINE_PIECES = st.lists(st.sampled_from([" ", "=", "[", "]", ",", ".", "#", '"', "'", "a", "1", "_", "\\", "e"]),
+                        max_size=14).map("".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NUMBER_PIECES)
+def test_possessive_numbers_match_what_the_plain_pattern_matches(text):
+    plain, possessive = re.compile(_PLAIN_NUMBER), re.compile(toml._NUMBER)
+    assert bool(possessive.fullmatch(text)) == bool(plain.fullmatch(text))
+    assert getattr(possessive.match(text), "end", lambda: None)() == getattr(plain.match(text), "end", lambda: None)()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_documents(), st.lists(_LINE_PIECES, max_size=6).map("\n".join)))
+def test_possessive_rows_match_what_the_plain_pattern_matches(text):
+    assert toml._ROW.findall(text) == _PLAIN_ROW.findall(text)
+    for line in text.split("\n"):
+        assert bool(toml._ROW.fullmatch(line)) == bool(_PLAIN_ROW.fullmatch(line))

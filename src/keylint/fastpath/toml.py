@@ -35,16 +35,18 @@ if TYPE_CHECKING:
 # named by bare keys. No part of a statement crosses a line break, and no string or comment holds a control
 # character, which TOML allows in none (tab and CR are declined by fastpath.read).
 _BARE_KEY = r"[A-Za-z0-9_\-]+"
-_NUMBER = r"[+-]?(?:0|[1-9](?:_?[0-9])*)(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?"
-_SCALAR = rf""""[^"\\\x00-\x1f\x7f]*"|'[^'\x00-\x1f\x7f]*'|true|false|{_NUMBER}"""
-_ELEMENTS = rf"[ ]*(?:(?:{_SCALAR})[ ]*,[ ]*)*(?:(?:{_SCALAR})[ ]*)?"
+_NUMBER = r"[+-]?(?:0|[1-9][0-9]*+(?:_[0-9]++)*+)(?:\.[0-9]++(?:_[0-9]++)*+)?(?:[eE][+-]?[0-9]++(?:_[0-9]++)*+)?"
+# The repeats are possessive (*+): none ever has to give back what it took (what follows each is a character it
+# does not take), and the regex engine then keeps no state to backtrack into it.
+_SCALAR = rf""""[^"\\\x00-\x1f\x7f]*+"|'[^'\x00-\x1f\x7f]*+'|true|false|{_NUMBER}"""
+_ELEMENTS = rf"[ ]*+(?:(?:{_SCALAR})[ ]*+,[ ]*+)*(?:(?:{_SCALAR})[ ]*+)?"
 _TABLE = rf"{_BARE_KEY}(?:[ ]*\.[ ]*{_BARE_KEY})*"
 # Every line of a block as a row (key, scalar value with its quotes, table): a statement has a key and, unless its
 # value is an array, a scalar; a header has a table; a comment or blank line has neither.
 # (The spaces before each alternative rather than before all three: ~10% fewer steps in the regex engine.)
 _ROW = re.compile(
-    rf"^(?:[ ]*({_BARE_KEY})[ ]*=[ ]*(?:({_SCALAR})|\[{_ELEMENTS}\])|[ ]*\[[ ]*({_TABLE})[ ]*\]|)"
-    r"[ ]*(?:\#[^\x00-\x1f\x7f]*)?$",
+    rf"^(?:[ ]*+({_BARE_KEY}+)[ ]*+=[ ]*+(?:({_SCALAR})|\[{_ELEMENTS}\])|[ ]*+\[[ ]*({_TABLE})[ ]*\]|)"
+    r"[ ]*+(?:\#[^\x00-\x1f\x7f]*+)?$",
     re.MULTILINE,
 )
 # One line _ROW read as a statement, again, for the positions of what it holds.
