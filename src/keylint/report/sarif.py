@@ -53,13 +53,19 @@ def _rule_descriptor(code: str) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, rule_index: int, options: ReportOptions) -> dict[str, Any]:
+def _message(f: Finding, options: ReportOptions) -> str:
+    """A result's message text: the finding's message, its secret as the options show it, and its fix."""
     message = escape(f.message)
     secret = shown_secret(f, options)
     if secret:
         message += f" ({secret})"
     if f.fix:
         message += f". Fix: {escape(f.fix)}"
+    return message
+
+
+def _result(f: Finding, rule_index: int, options: ReportOptions) -> dict[str, Any]:
+    message = _message(f, options)
     return {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -95,12 +101,7 @@ def _result_text(f: Finding, rule_index: int, options: ReportOptions, level: int
         return encode(_result(f, rule_index, options), level)
     p = _pads(level)  # p[depth]: a new line indented for that depth inside the result
     quoted = encode_basestring
-    message = escape(f.message)
-    secret = shown_secret(f, options)
-    if secret:
-        message += f" ({secret})"
-    if f.fix:
-        message += f". Fix: {escape(f.fix)}"
+    message = _message(f, options)
     try:  # encode_basestring takes only strings: a TypeError means a field of another type
         logical = (
             f',{p[3]}"logicalLocations": [{p[4]}{{{p[5]}"fullyQualifiedName": {quoted(escape(f.key))}{p[4]}}}{p[3]}]'
