@@ -229,3 +229,25 @@ def test_offsets_and_positions_agree_with_a_table_of_line_starts(text):
     for offset in offsets:
         line = bisect.bisect_right(starts, offset)
         assert fix.position_at(ctx, offset) == (line, offset - starts[line - 1] + 1), offset
+
+
+def test_fix_reads_through_the_scans_reader(tmp_path: Path) -> None:
+    """`keylint fix` reads a file as the scan does (keylint.read.read_regular): past the size limit, swapped for
+    a FIFO, or gone, the file is reported and left alone rather than read or waited on."""
+    import io
+
+    from keylint.commands.fix import _read
+    from keylint.config import Settings
+
+    small = tmp_path / ".env"
+    small.write_bytes(b"A=1\n")
+    errors = io.StringIO()
+    assert _read(str(small), Settings(max_file_size=4), errors, ".env") == b"A=1\n"
+    assert _read(str(small), Settings(max_file_size=3), errors, ".env") is None
+    assert ".env: over the size limit; not fixed" in errors.getvalue()
+    fifo = tmp_path / "pipe.env"
+    os.mkfifo(fifo)
+    assert _read(str(fifo), Settings(), errors, "pipe.env") is None  # returns at once: opened non-blocking
+    assert "pipe.env: cannot read (no longer a regular file); not fixed" in errors.getvalue()
+    assert _read(str(tmp_path / "gone.env"), Settings(), errors, "gone.env") is None
+    assert "gone.env: cannot read (No such file or directory); not fixed" in errors.getvalue()

@@ -11,12 +11,8 @@ import errno
 import os
 import stat
 
-from keylint import TYPE_CHECKING
 from keylint.config import Settings
 from keylint.model import Notice
-
-if TYPE_CHECKING:
-    from typing import BinaryIO
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -107,21 +103,6 @@ class NotRegularFile(OSError):
         return str(self.args[0])
 
 
-def open_regular(path: str) -> BinaryIO:
-    """Open ``path`` for reading if it is a regular file, else NotRegularFile (an OSError).
-
-    Opened non-blocking and checked once open: a path swapped for a FIFO or a device after
-    discovery must not hang the scan (opening a FIFO waits for a writer, a device never ends).
-    """
-    fd = os.open(path, _OPEN_FLAGS)
-    handle = open(fd, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        handle.close()
-        raise NotRegularFile("a directory" if stat.S_ISDIR(mode) else "no longer a regular file")
-    return handle
-
-
 def read_text(
     path: str, settings: Settings, *, display: str | None = None, data: bytes | None = None
 ) -> tuple[str, list[Notice]]:
@@ -129,7 +110,7 @@ def read_text(
     display = display or path
     if data is None:
         try:
-            data = _read_regular(path, display, settings.max_file_size)
+            data = read_regular(path, display, settings.max_file_size)
         except ReadError:
             raise
         except NotRegularFile as error:
@@ -154,10 +135,14 @@ def read_text(
 _CHUNK = 1 << 16  # bytes asked for by each read past the size fstat gave (below malloc's mmap threshold)
 
 
-def _read_regular(path: str, display: str, limit: int) -> bytes:
-    """Up to ``limit + 1`` bytes of the regular file at ``path`` (as :func:`open_regular` opens it), on one
-    descriptor with one fstat: a scan reads every file, and a buffered ``read(limit + 1)`` would allocate the
-    whole limit (64 MB by default, ~0.15 ms a file) before finding a few kilobytes."""
+def read_regular(path: str, display: str, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of ``path`` if it is a regular file, else NotRegularFile or IsADirectoryError (both
+    OSErrors); ReadError when its size is over ``limit``.
+
+    Opened non-blocking and checked once open: a path swapped for a FIFO or a device after discovery must not hang
+    the scan (opening a FIFO waits for a writer, a device never ends). One descriptor with one fstat: a scan reads
+    every file, and a buffered ``read(limit + 1)`` would allocate the whole limit (64 MB by default, ~0.15 ms a
+    file) before finding a few kilobytes."""
     fd = os.open(path, _OPEN_FLAGS)
     try:
         status = os.fstat(fd)

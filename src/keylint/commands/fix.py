@@ -121,16 +121,17 @@ def apply_fixes(
 
 
 def _read(path: str, settings: object, errors: TextIO, display: str) -> bytes | None:
-    from keylint.read import open_regular
+    from keylint.read import ReadError, read_regular
 
     limit = getattr(settings, "max_file_size", None)
     try:
-        with open_regular(path) as handle:
-            data = handle.read() if limit is None else handle.read(limit + 1)
+        data = read_regular(path, display, sys.maxsize if limit is None else limit)
+    except ReadError:
+        data = None
     except OSError as error:
         print(f"keylint: {display}: cannot read ({error.strerror or error}); not fixed", file=errors)
         return None
-    if limit is not None and len(data) > limit:
+    if data is None or (limit is not None and len(data) > limit):
         print(f"keylint: {display}: over the size limit; not fixed", file=errors)
         return None
     return data
