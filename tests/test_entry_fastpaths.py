@@ -566,14 +566,15 @@ def test_entry_shape_facts_are_the_plain_ones():
             ragged = any(c in " \t\r\n\f\v\\" for c in (value[:1], value[-1:]) if c) or value[-2:-1] == "\\"
             assert ("ragged-edge" in facts) == ragged
             assert ("equals-or-colon" in facts) == any(c in "=:" for c in value)
+            assert ("test-or-live" in facts) == any(m.valid and m.environment in ("test", "live") for m in matches)
 
 
 def test_gates_are_no_wider_than_the_prefilters_kinds():
     """A rule the prefilter keeps only for a match or a value marker (prefilter.ENTRY_RULES) is gated on it, so that
     the engine does not start it for the entries of other shapes."""
     any_file = {"template", "tracked", "yaml"}
-    without_a_match = shape_facts((False, False, True, True, False, True, True)) | any_file
-    without_a_marker = shape_facts((True, True, False, True, False, True, True)) | any_file
+    without_a_match = shape_facts((False, False, True, True, False, True, True, False)) | any_file
+    without_a_marker = shape_facts((True, True, False, True, False, True, True, True)) | any_file
     for code, rule in all_rules().items():
         kind = ENTRY_RULES.get(code)
         if kind == "matches":

@@ -36,3 +36,20 @@ def test_directives_on_lines_far_apart_keep_their_numbers():
     with mock.patch.object(suppress, "_BLOCK", 100):
         directives = suppress.parse_directives("\n".join(lines) + "\n", "yaml")
     assert [(d.written_at, d.line, d.codes) for d in directives] == [(11, 12, frozenset({"KL101"})), (4322, 4322, None)]
+
+
+# A directive's pieces, comment characters included, and text around them.
+_DIRECTIVE_PIECES = st.sampled_from(
+    ["# ", "#", "; ", "// ", "keylint: ignore", "KEYLINT:ignore[KL101, kl102]", "keylint: ignore-next-line[KL101]",
+     "keylint:ignore-next-line", "\n", "\r\n", "A=1", " x", "é", "\u212aeylint: ignore", "[", "]", '"#"']
+)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(_DIRECTIVE_PIECES, max_size=30).map("".join),
+    st.sampled_from(["dotenv", "yaml", "json", "toml", "ini", "properties", "lines"]),
+)
+def test_directives_are_the_ones_read_line_by_line(text, fmt):
+    """parse_directives answers "none" for a text without a "#" (in the formats that need one) without reading it."""
+    assert suppress.parse_directives(text, fmt) == suppress._parse_directives(text, fmt)

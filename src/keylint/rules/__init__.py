@@ -104,12 +104,13 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
-# What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid; a marker in
-# the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or not; a ragged edge (whitespace or a
-# backslash first or last, or a backslash escape such as a literal \n last); an "=" or ":" in the value (a pasted
-# assignment). Of its file: whether it is a template, its git state, its format.
+# What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid, a valid one of
+# a format that tells test from live keys; a marker in the value (VALUE_MARKER); a non-ASCII character; a value of
+# only whitespace or not; a ragged edge (whitespace or a backslash first or last, or a backslash escape such as a
+# literal \n last); an "=" or ":" in the value (a pasted assignment). Of its file: whether it is a template, its git
+# state, its format.
 ENTRY_FACTS = (
-    *("match", "valid-match", "invalid-match", "no-valid-match"),
+    *("match", "valid-match", "invalid-match", "no-valid-match", "test-or-live"),
     *("marker", "non-ascii", "blank", "filled", "ragged-edge", "equals-or-colon"),
 )
 FILE_FACTS = ("template", "not-template", "tracked", "staged", "ignored", "untracked", "no-git", *FORMATS)
@@ -125,29 +126,36 @@ def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
     return frozenset((fmt, "template" if template else "not-template", git.state if git is not None else "no-git"))
 
 
-Shape = tuple[bool, bool, bool, bool, bool, bool, bool]
+Shape = tuple[bool, bool, bool, bool, bool, bool, bool, bool]
+# The environments of a key format that tells test from live keys (KeyFormat.environment; None for most formats).
+TEST_OR_LIVE = ("test", "live")
 
 
 def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
     """What tells entries apart for the gates, cheaply (the engine asks for every entry): whether some match is
-    valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge, "=" or ":"."""
-    valid = invalid = False
+    valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge, "=" or ":",
+    whether some valid match is a test or live key."""
+    valid = invalid = test_or_live = False
     for match in matches:
         if match.valid:
             valid = True
+            if match.environment in TEST_OR_LIVE:
+                test_or_live = True
         else:
             invalid = True
     value = entry.value
     ragged = value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"
     blank = not value or value.isspace()
     marked = VALUE_MARKER.search(value) is not None
-    return valid, invalid, marked, not value.isascii(), blank, ragged, "=" in value or ":" in value
+    return valid, invalid, marked, not value.isascii(), blank, ragged, "=" in value or ":" in value, test_or_live
 
 
 def shape_facts(shape: Shape) -> frozenset[str]:
     """The facts of ENTRY_FACTS an entry of this shape has."""
-    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon = shape
+    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live = shape
     facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
+    if test_or_live:
+        facts.add("test-or-live")
     if ragged:
         facts.add("ragged-edge")
     if equals_or_colon:

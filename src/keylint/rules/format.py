@@ -30,7 +30,7 @@ from keylint.fix import delete_value_chars, replace_value_chars
 from keylint.model import Entry, Match, Severity
 from keylint.providers import Provider, all_providers, by_id
 from keylint.redact import mask
-from keylint.rules import EDGE_CHARACTERS, Problem, rule
+from keylint.rules import EDGE_CHARACTERS, TEST_OR_LIVE, Problem, rule
 from keylint.rules.secrets import describe, provider_name
 from keylint.values import names_secret, normalized_name
 
@@ -1060,7 +1060,7 @@ def config_environment(ctx: FileContext, key: str) -> tuple[str, str] | None:
     return ctx.environment, f"the file name {base}"
 
 
-@rule("KL211", "environment-mismatch", Severity.WARNING, "format", gate=("valid-match",))
+@rule("KL211", "environment-mismatch", Severity.WARNING, "format", gate=("test-or-live",))
 def environment_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A test key in a production config, or a live key in a development or test config.
 
@@ -1088,7 +1088,7 @@ def environment_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -
     Use the key of the environment the config is for, from the provider's dashboard.
     """
     for match in matches:
-        if not match.valid or match.environment not in ("test", "live"):
+        if not match.valid or match.environment not in TEST_OR_LIVE:
             continue
         found = config_environment(ctx, entry.key)
         if found is None:
