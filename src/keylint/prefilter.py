@@ -138,6 +138,12 @@ class Prefilter:
                 low, high = windows.get(letter, (10**9, 0))
                 windows[letter] = (min(low, fmt.min_length - 3), max(high, fmt.max_length + 3))
         self._near_windows = windows
+        # A value of ASCII digits alone (a port, a count, an id: most of a JSON file's numbers, each asked about
+        # once) can hold no marker, URL or escape, and matters only by holding a prefix of digits alone or being a
+        # prefix typo of a format whose window a digit opens: without either, it is answered in one C call.
+        self._digits_quiet = not any(p.isdigit() for p in self._by_prefix) and not any(
+            letter.isdigit() for letter in windows
+        )
         self._names: dict[str, bool] = {}
         self._values: dict[str, bool] = {}
         self._bodies: dict[tuple[str, ...], tuple[int, frozenset[str], int]] = {}  # see _body_of
@@ -239,6 +245,8 @@ class Prefilter:
     def _value_matters(self, value: str) -> bool:
         if not value.isascii() or value in self._examples:
             return True
+        if self._digits_quiet and value.isdigit():
+            return False
         if "://" in value and _URL_CREDENTIALS.search(value):
             return True
         for marker in _MARKERS:
