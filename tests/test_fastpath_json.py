@@ -229,3 +229,18 @@ def test_long_values_are_never_kept_past_their_file():
         assert reading is not None and [e.key for e in reading.entries] == ["a", "b"]
     kept = stub.derived(json_reader._Memory).values
     assert "short" in kept and not any(type(text) is str and len(text) > _REMEMBERED_LENGTH for text in kept)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": ": x", ": ": "v", "b": ", y", ", ": 1}',
+        '{"a":": x",": ":"v","b":"] y","] ":true,"c":[": x"],"d":{": ":null}}',
+        '{"a": "x", "q": ":", ":": "x", "w": "}", "}": ":"}',
+    ],
+)
+def test_needles_that_may_start_at_a_closing_quote_are_counted(text):
+    # A quoted needle whose text starts with what may follow a string (a name or value ": ", ", ", "] " ...) can
+    # start at the closing quote of an earlier string; only there are the quotes before it counted.
+    for stub in (_Stub(set(), {": ", ", ", "] ", "}", ":"}), _Stub({": x", "v", ":", "}"}, set())):
+        assert _check(text, stub) is not None
