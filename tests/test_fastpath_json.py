@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keylint import fastpath
+from keylint import prefilter as prefilter_module
 from keylint.config import Settings
 from keylint.engine import detector_for
 from keylint.fastpath import json as json_reader
 from keylint.parsers import parse
-from keylint.prefilter import prefilter_for
+from keylint.prefilter import Prefilter, prefilter_for
 from lintcorpus import FORMATS
 
 PREFILTER = prefilter_for(detector_for(Settings()))
@@ -39,6 +40,8 @@ class _Stub:
         if build not in self._derived:
             self._derived[build] = build(self)
         return self._derived[build]
+
+    name_answers = Prefilter.name_answers
 
     def value_matters(self, value: str) -> bool:
         return value in self.values
@@ -212,6 +215,7 @@ def test_answers_kept_from_file_to_file_read_the_same(documents, remembered, whi
     stub = _Stub(fresh.values, fresh.names) if which < len(STUBS) else fresh
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(json_reader, "_REMEMBERED", remembered)
+        patch.setattr(prefilter_module, "_NAMES_REMEMBERED", remembered)
         for document, seed in documents:
             text = _render(document, random.Random(seed))
             _check(text, stub)

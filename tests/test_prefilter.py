@@ -325,13 +325,15 @@ def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
     ),
     remembered=st.sampled_from([0, 3, 65536]),
 )
-def test_names_that_matter_are_the_names_name_matters_keeps(blocks, remembered, monkeypatch):
-    """Asked block after block (names repeating, the memory full or not), as name_matters answers each."""
+def test_name_answers_are_what_name_matters_answers(blocks, remembered, monkeypatch):
+    """Looked up block after block (names repeating, the memory full or not), as name_matters answers each."""
     monkeypatch.setattr(prefilter, "_NAMES_REMEMBERED", remembered)
     pre = prefilter.Prefilter(detector_for(SETTINGS), detector_for(SETTINGS).providers)
     for names in blocks:
-        assert pre.names_that_matter(set(names)) == {name for name in names if pre.name_matters(name)}
-        assert len(pre._quiet_names) <= remembered + len(names)
+        answers = pre.name_answers()
+        assert len(answers) <= remembered + 1
+        assert list(map(answers.__getitem__, names)) == [pre.name_matters(name) for name in names]
+        assert answers is pre.name_answers() or len(answers) > remembered  # kept for the run, up to the bound
 
 
 def _prefilter_with(*templates: str) -> prefilter.Prefilter:

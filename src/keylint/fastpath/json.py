@@ -18,8 +18,6 @@ from keylint.model import Entry
 from keylint.parsers.json import _CONSTANTS, MAX_DEPTH
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from keylint.prefilter import Prefilter
 
 _STRING = re.compile(r'"([^"]*)"')
@@ -70,46 +68,27 @@ _QUIET = object()  # what the hooks make of a container without hits
 _SCALAR_TYPES = frozenset({str, _Bare, bool, type(None)})
 
 
-class _Answers(dict):
-    """A prefilter question's answers by text (a miss is the only Python call), kept for a run: a tree's names and
-    short values repeat from file to file (name, port, true, info ...), and a lookup in C replaces a call to the
-    prefilter (~0.4 us, most of whose answers it remembers anyway) for each distinct text of each file. A text
-    longer than ``longest`` is asked about each time it comes, never kept: those are the values the prefilter does not
-    remember either (keys among them)."""
-
-    def __init__(self, question: Callable[[str], bool], longest: int | None = None) -> None:
-        super().__init__()
-        self.question = question
-        self.longest = longest
-
-    def __missing__(self, text: str) -> bool:
-        answer = self.question(text)
-        if self.longest is None or len(text) <= self.longest:
-            self[text] = answer
-        return answer
-
-
 class _Memory:
-    """A prefilter's answers for the JSON reader, kept as long as the prefilter is (Prefilter.derived)."""
+    """A prefilter's answers about values for the JSON reader, kept for the run as long as the prefilter is
+    (Prefilter.derived), not per file: a tree's short values repeat from file to file (name, port, true, info ...),
+    and a lookup in C replaces a call to the prefilter for each distinct text of each file (the dense tree's JSON
+    asked 212k times, 55k now). Values past the length the prefilter remembers are asked again each time."""
 
     def __init__(self, prefilter: Prefilter) -> None:
-        from keylint.prefilter import _REMEMBERED_LENGTH
+        from keylint.prefilter import _REMEMBERED_LENGTH, Answers
 
-        self.names = _Answers(prefilter.name_matters)
-        self.values = _Answers(prefilter.value_matters, _REMEMBERED_LENGTH)
+        self.values = Answers(prefilter.value_matters, _REMEMBERED_LENGTH)
         self.constants = {constant: prefilter.value_matters(word) for constant, word in _CONSTANT_TEXT.items()}
         self.values.update(self.constants)  # type: ignore[arg-type]  # json.loads gives true, false and null so
 
     def bound(self) -> None:
         """Ready for another file: memory stays bounded (forgotten whole past a bound, as the prefilter's own)."""
-        if len(self.names) > _REMEMBERED:
-            self.names.clear()
         if len(self.values) > _REMEMBERED:
             self.values.clear()
             self.values.update(self.constants)  # type: ignore[arg-type]
 
 
-_REMEMBERED = 1 << 16  # answers a _Memory keeps, of names and of values
+_REMEMBERED = 1 << 16  # answers about values a _Memory keeps
 
 
 def read(text: str, prefilter: Prefilter) -> Reading | None:
@@ -145,7 +124,7 @@ class _Keeper:
         self.prefilter = prefilter
         memory = prefilter.derived(_Memory)
         memory.bound()
-        self.names, self.values = memory.names, memory.values
+        self.names, self.values = prefilter.name_answers(), memory.values
 
     def members(self, pairs: list[tuple[str, object]]) -> object:
         if len(pairs) > 1 and len(dict(pairs)) != len(pairs):
