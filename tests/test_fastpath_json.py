@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keylint import fastpath
+from keylint import prefilter as prefilter_module
 from keylint.config import Settings
 from keylint.engine import detector_for
 from keylint.fastpath import json as json_reader
 from keylint.parsers import parse
-from keylint.prefilter import prefilter_for
+from keylint.prefilter import Prefilter, prefilter_for
 from lintcorpus import FORMATS
 
 PREFILTER = prefilter_for(detector_for(Settings()))
@@ -33,6 +34,14 @@ class _Stub:
 
     def __init__(self, values: set[str], names: set[str]) -> None:
         self.values, self.names = values, names
+        self._derived: dict = {}
+
+    def derived(self, build):  # as Prefilter.derived: the reader's memory of this prefilter's answers
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return self._derived[build]
+
+    name_answers = Prefilter.name_answers
 
     def value_matters(self, value: str) -> bool:
         return value in self.values
@@ -193,3 +202,49 @@ def test_a_value_found_where_it_was_not_kept_declines():
     hit = json_reader._Hit("k", "w", bare=False, named=True)
     with pytest.raises(json_reader._Declined):
         json_reader._place('{"k": "other"}', [hit])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_DOCUMENTS, st.integers(0, 2**32)), min_size=2, max_size=6), st.integers(1, 6),
+       st.sampled_from(range(len(STUBS) + 1)))
+def test_answers_kept_from_file_to_file_read_the_same(documents, remembered, which):
+    # The reader keeps the prefilter's answers for the run (forgotten past a bound, here a few, so that files are
+    # read after a clear too): a sequence of files reads as each file alone with a fresh memory would, which
+    # _check compares with the full parser.
+    fresh = STUBS[which] if which < len(STUBS) else PREFILTER
+    stub = _Stub(fresh.values, fresh.names) if which < len(STUBS) else fresh
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_reader, "_REMEMBERED", remembered)
+        patch.setattr(prefilter_module, "_NAMES_REMEMBERED", remembered)
+        for document, seed in documents:
+            text = _render(document, random.Random(seed))
+            _check(text, stub)
+
+
+def test_long_values_are_never_kept_past_their_file():
+    # Values longer than the prefilter remembers (keys among them) are asked about again, not kept for the run.
+    from keylint.prefilter import _REMEMBERED_LENGTH
+
+    key = _KEYS[0]
+    assert len(key) > _REMEMBERED_LENGTH
+    stub = _Stub({key, "short"}, set())
+    for _ in range(2):
+        reading = _check(json.dumps({"a": key, "b": "short", "c": "x" * 40}), stub)
+        assert reading is not None and [e.key for e in reading.entries] == ["a", "b"]
+    kept = stub.derived(json_reader._Memory).values
+    assert "short" in kept and not any(type(text) is str and len(text) > _REMEMBERED_LENGTH for text in kept)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": ": x", ": ": "v", "b": ", y", ", ": 1}',
+        '{"a":": x",": ":"v","b":"] y","] ":true,"c":[": x"],"d":{": ":null}}',
+        '{"a": "x", "q": ":", ":": "x", "w": "}", "}": ":"}',
+    ],
+)
+def test_needles_that_may_start_at_a_closing_quote_are_counted(text):
+    # A quoted needle whose text starts with what may follow a string (a name or value ": ", ", ", "] " ...) can
+    # start at the closing quote of an earlier string; only there are the quotes before it counted.
+    for stub in (_Stub(set(), {": ", ", ", "] ", "}", ":"}), _Stub({": x", "v", ":", "}"}, set())):
+        assert _check(text, stub) is not None

@@ -325,10 +325,49 @@ def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
     ),
     remembered=st.sampled_from([0, 3, 65536]),
 )
-def test_names_that_matter_are_the_names_name_matters_keeps(blocks, remembered, monkeypatch):
-    """Asked block after block (names repeating, the memory full or not), as name_matters answers each."""
+def test_name_answers_are_what_name_matters_answers(blocks, remembered, monkeypatch):
+    """Looked up block after block (names repeating, the memory full or not), as name_matters answers each."""
     monkeypatch.setattr(prefilter, "_NAMES_REMEMBERED", remembered)
     pre = prefilter.Prefilter(detector_for(SETTINGS), detector_for(SETTINGS).providers)
     for names in blocks:
-        assert pre.names_that_matter(set(names)) == {name for name in names if pre.name_matters(name)}
-        assert len(pre._quiet_names) <= remembered + len(names)
+        answers = pre.name_answers()
+        assert len(answers) <= remembered + 1
+        assert list(map(answers.__getitem__, names)) == [pre.name_matters(name) for name in names]
+        assert answers is pre.name_answers() or len(answers) > remembered  # kept for the run, up to the bound
+
+
+def _prefilter_with(*templates: str) -> prefilter.Prefilter:
+    """A prefilter for the registry plus a provider of each template (as a config file's [[providers]] adds)."""
+    from keylint.config import _provider
+    from keylint.detect import Detector
+    from keylint.providers import all_providers
+
+    extra = tuple(_provider({"id": f"digits{i}", "template": t}, "test") for i, t in enumerate(templates))
+    detector = Detector(all_providers(extra))
+    return prefilter.Prefilter(detector, detector.providers)
+
+
+_DIGIT_PREFILTERS = [prefilter.prefilter_for(detector_for(SETTINGS)), _prefilter_with("99{digit:14}"),
+                     _prefilter_with("4{digit:15}", "acme_{alnum:20}")]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789", min_size=1, max_size=40),
+                 st.text(alphabet="0123456789", min_size=40, max_size=700),
+                 st.text(alphabet="0123456789٣０²", min_size=1, max_size=20),  # digits beyond ASCII
+                 st.sampled_from(["99", "9912345678901234", "4123456789012345", "0", "00000000000000"])),
+       st.sampled_from(range(len(_DIGIT_PREFILTERS))))  # fmt: skip
+def test_values_of_digits_alone_answer_as_the_whole_test(value, which):
+    # Digits alone are answered without the prefix search and the near-miss window only where no prefix is made of
+    # digits (a config's provider may register one): the same answer as the whole test gives.
+    fast = _DIGIT_PREFILTERS[which]
+    plain = prefilter.Prefilter.__new__(prefilter.Prefilter)
+    plain.__dict__.update(fast.__dict__, _digits_quiet=False)
+    assert fast._value_matters(value) == plain._value_matters(value)
+    assert fast._digits_quiet == (which == 0)  # the registry has no prefix of digits; the others add one
+
+
+def test_a_prefix_of_digits_keeps_values_of_digits():
+    assert _DIGIT_PREFILTERS[1].value_matters("9912345678901234")
+    assert _DIGIT_PREFILTERS[2].value_matters("4123456789012345")
+    assert not _DIGIT_PREFILTERS[0].value_matters("9912345678901234")

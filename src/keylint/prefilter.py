@@ -82,7 +82,7 @@ _STRAY = frozenset("+/-_=")
 _BODY_CHARACTERS = _ASCII_ALNUM | _STRAY  # count in any format's body, besides the format's own characters
 _MAX_GAPS = 3
 _REMEMBERED_LENGTH = 24
-_NAMES_REMEMBERED = 65536  # names_that_matter's answers kept (a tree's names repeat; memory stays bounded)
+_NAMES_REMEMBERED = 65536  # name_answers kept (a tree's names repeat; memory stays bounded)
 # A number standing alone: (?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9]), written to start with the digit, which lets the
 # regex engine skip to digits in a long text of names (it cannot when the pattern starts with a lookbehind).
 _NUMBER = re.compile(r"[0-9](?<![A-Za-z0-9][0-9])[0-9]*(?![A-Za-z0-9])")
@@ -138,14 +138,17 @@ class Prefilter:
                 low, high = windows.get(letter, (10**9, 0))
                 windows[letter] = (min(low, fmt.min_length - 3), max(high, fmt.max_length + 3))
         self._near_windows = windows
+        # A value of ASCII digits alone (a port, a count, an id: most of a JSON file's numbers, each asked about
+        # once) can hold no marker, URL or escape, and matters only by holding a prefix of digits alone or being a
+        # prefix typo of a format whose window a digit opens: without either, it is answered in one C call.
+        self._digits_quiet = not any(p.isdigit() for p in self._by_prefix) and not any(
+            letter.isdigit() for letter in windows
+        )
         self._names: dict[str, bool] = {}
         self._values: dict[str, bool] = {}
         self._bodies: dict[tuple[str, ...], tuple[int, frozenset[str], int]] = {}  # see _body_of
         self._longer: dict[str, tuple[str, ...]] = {}  # see _key_possible
         self._derived: dict[object, object] = {}  # see derived
-        # name_matters' answers by the name as given, for names_that_matter (the two never share a name).
-        self._loud_names: set[str] = set()
-        self._quiet_names: set[str] = set()
 
     def derived(self, build: Callable[[Prefilter], Derived]) -> Derived:
         """What ``build`` makes of this prefilter (a fast path's tables and memories), made on first use and
@@ -187,16 +190,14 @@ class Prefilter:
             known = self._names[shape] = self._name_matters(shape)
         return known
 
-    def names_that_matter(self, names: set[str]) -> set[str]:
-        """Those of ``names`` that ``name_matters`` keeps. A fast path's block repeats the names of the blocks
-        before it: each is asked about once, and then looked up with all the others in one set operation (in C)
-        rather than a call each."""
-        if len(self._quiet_names) > _NAMES_REMEMBERED:
-            self._quiet_names.clear()
-            self._loud_names.clear()
-        for name in names.difference(self._quiet_names, self._loud_names):
-            (self._loud_names if self.name_matters(name) else self._quiet_names).add(name)
-        return names & self._loud_names
+    def name_answers(self) -> Answers:
+        """``name_matters``' answers by the name as given, kept for the run (forgotten whole past a bound): a fast
+        path looks a block's names up in C (``map(answers.__getitem__, names)``), and only a name not met before is
+        a call. Asked once per file."""
+        answers = self.derived(_name_answers)
+        if len(answers) > _NAMES_REMEMBERED:
+            answers.clear()
+        return answers
 
     def generalize_names(self, names: str) -> str:
         """``names`` (any text of names, one per line) as name_matters reads them: each number standing
@@ -239,6 +240,8 @@ class Prefilter:
     def _value_matters(self, value: str) -> bool:
         if not value.isascii() or value in self._examples:
             return True
+        if self._digits_quiet and value.isdigit():
+            return False
         if "://" in value and _URL_CREDENTIALS.search(value):
             return True
         for marker in _MARKERS:
@@ -325,6 +328,28 @@ def _body_needed(body: int) -> int:
     if body <= 0:
         return 0  # the prefix is the whole key (Postmark's fixed test token)
     return min(body, max(8, body // 2))
+
+
+class Answers(dict):
+    """A prefilter question's answers by text, for the fast paths: a text asked about before is a lookup in C (a
+    miss is the only Python call, ~0.4 us, though the prefilter remembers most answers itself). A text longer than
+    ``longest`` is asked about each time it comes, never kept: those are the values the prefilter does not remember
+    either (keys among them)."""
+
+    def __init__(self, question: Callable[[str], bool], longest: int | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.longest = longest
+
+    def __missing__(self, text: str) -> bool:
+        answer = self.question(text)
+        if self.longest is None or len(text) <= self.longest:
+            self[text] = answer
+        return answer
+
+
+def _name_answers(prefilter: Prefilter) -> Answers:
+    return Answers(prefilter.name_matters)
 
 
 _PREFILTERS: dict[int, Prefilter] = {}

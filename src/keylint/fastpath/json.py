@@ -18,8 +18,6 @@ from keylint.model import Entry
 from keylint.parsers.json import _CONSTANTS, MAX_DEPTH
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from keylint.prefilter import Prefilter
 
 _STRING = re.compile(r'"([^"]*)"')
@@ -31,6 +29,8 @@ _AFTER_BARE = ",]}" + _SPACE
 _COLON = re.compile(r"[ \t\n\r]*:")
 _COLON_AND_SPACE = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _CONSTANT_TEXT = {True: "true", False: "false", None: "null"}
+# What may follow a string's closing quote in valid JSON (or its end, which no needle reaches).
+_AFTER_STRING = frozenset(",:]}" + _SPACE)
 
 
 class _Bare(str):
@@ -68,16 +68,27 @@ _QUIET = object()  # what the hooks make of a container without hits
 _SCALAR_TYPES = frozenset({str, _Bare, bool, type(None)})
 
 
-class _Answers(dict):
-    """A prefilter question's answers, asked once per distinct text (a miss is the only Python call)."""
+class _Memory:
+    """A prefilter's answers about values for the JSON reader, kept for the run as long as the prefilter is
+    (Prefilter.derived), not per file: a tree's short values repeat from file to file (name, port, true, info ...),
+    and a lookup in C replaces a call to the prefilter for each distinct text of each file (the dense tree's JSON
+    asked 212k times, 55k now). Values past the length the prefilter remembers are asked again each time."""
 
-    def __init__(self, question: Callable[[str], bool]) -> None:
-        super().__init__()
-        self.question = question
+    def __init__(self, prefilter: Prefilter) -> None:
+        from keylint.prefilter import _REMEMBERED_LENGTH, Answers
 
-    def __missing__(self, text: str) -> bool:
-        answer = self[text] = self.question(text)
-        return answer
+        self.values = Answers(prefilter.value_matters, _REMEMBERED_LENGTH)
+        self.constants = {constant: prefilter.value_matters(word) for constant, word in _CONSTANT_TEXT.items()}
+        self.values.update(self.constants)  # type: ignore[arg-type]  # json.loads gives true, false and null so
+
+    def bound(self) -> None:
+        """Ready for another file: memory stays bounded (forgotten whole past a bound, as the prefilter's own)."""
+        if len(self.values) > _REMEMBERED:
+            self.values.clear()
+            self.values.update(self.constants)  # type: ignore[arg-type]
+
+
+_REMEMBERED = 1 << 16  # answers about values a _Memory keeps
 
 
 def read(text: str, prefilter: Prefilter) -> Reading | None:
@@ -111,10 +122,9 @@ class _Keeper:
 
     def __init__(self, prefilter: Prefilter) -> None:
         self.prefilter = prefilter
-        self.names = _Answers(prefilter.name_matters)
-        self.values = _Answers(prefilter.value_matters)
-        for constant, word in _CONSTANT_TEXT.items():  # json.loads gives true, false and null as constants
-            self.values[constant] = prefilter.value_matters(word)  # type: ignore[index]
+        memory = prefilter.derived(_Memory)
+        memory.bound()
+        self.names, self.values = prefilter.name_answers(), memory.values
 
     def members(self, pairs: list[tuple[str, object]]) -> object:
         if len(pairs) > 1 and len(dict(pairs)) != len(pairs):
@@ -190,11 +200,12 @@ class _Finder:
         matters, so none lies between the last hit and this one."""
         text, value = self.text, hit.value
         needle = value if hit.bare else f'"{value}"'
+        counted = hit.bare or value[:1] in _AFTER_STRING
         start = self.start
         while (found := text.find(needle, start)) >= 0:
             start = found + 1
             end = found + len(needle)
-            if not self._outside_strings(found):
+            if counted and not self._outside_strings(found):
                 continue
             if hit.bare:
                 if (found and text[found - 1] not in _BEFORE_BARE) or not _ends_bare(text, end):
@@ -214,11 +225,12 @@ class _Finder:
         text, name = self.text, hit.segments[0]
         needle = f'"{name}"'
         value = hit.value if hit.bare else f'"{hit.value}"'
+        counted = name[:1] in _AFTER_STRING
         start = self.start
         while (found := text.find(needle, start)) >= 0:
             start = found + 1
             colon = _COLON_AND_SPACE.match(text, found + len(needle))
-            if colon is None or not self._outside_strings(found):
+            if colon is None or (counted and not self._outside_strings(found)):
                 continue
             at = colon.end()
             if text[at : at + 1] in ("{", "["):
@@ -231,7 +243,10 @@ class _Finder:
         raise _Declined
 
     def _outside_strings(self, offset: int) -> bool:
-        """Whether ``offset`` (at or past the last one asked about) lies outside strings, or opens one."""
+        """Whether ``offset`` (at or past the last one asked about) lies outside strings, or opens one. Asked only
+        of a quoted needle whose text starts with what may follow a string (_AFTER_STRING): any other needle's first
+        quote cannot close a string, so it opens one, and the quotes before it need not be counted (nor are they
+        for most: the counting was a tenth of placing the dense tree's values)."""
         self.quotes += self.text.count('"', self.counted, offset)
         self.counted = offset
         return self.quotes % 2 == 0
@@ -273,16 +288,19 @@ def _place(text: str, hits: list[_Hit]) -> list[Entry]:
             line += newlines
             line_start = text.rfind("\n", counted, start) + 1
         counted = start
+        # Entry's fields by position (key, value, raw, line, column, quote, key_line, comment, tag): keyword
+        # arguments cost ~1 us more per entry (as in fastpath/yaml).
         entries.append(
             Entry(
-                key=".".join(reversed(hit.segments)),
-                value=value,
-                raw=value if hit.bare else text[found : start + len(value) + 1],
-                line=line,
-                column=start - line_start + 1,
-                quote="" if hit.bare else '"',
-                key_line=line - text.count("\n", name, start) if name >= 0 else line,
-                tag=_bare_tag(value) if hit.bare else None,
+                ".".join(reversed(hit.segments)),
+                value,
+                value if hit.bare else text[found : start + len(value) + 1],
+                line,
+                start - line_start + 1,
+                "" if hit.bare else '"',
+                line - text.count("\n", name, start) if name >= 0 else line,
+                None,
+                _bare_tag(value) if hit.bare else None,
             )
         )
     return entries

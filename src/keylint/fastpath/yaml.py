@@ -112,7 +112,7 @@ class _YamlReader:
         self.text = text
         self.max_depth = max_depth  # deeper nesting is a problem the full parser reports
         self.name_matters = prefilter.name_matters
-        self.names_that_matter = prefilter.names_that_matter
+        self.names = prefilter.name_answers()
         self.value_matters = prefilter.value_matters
         self.candidates = value_candidates(prefilter)
         self.resolve = yamlcore.resolve
@@ -206,10 +206,10 @@ class _YamlReader:
         """Indices of the rows with a key and a value where either matters (and of some rows without a value);
         a row without a key or a value has None (or "") there."""
         wanted = self.candidates.kept(values)
-        # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat).
-        named = self.names_that_matter(set(compress(keys, values)))
-        if named:
-            wanted.update(compress(count(), map(named.__contains__, keys)))
+        # Only the keys with a value on their row are asked about (section names, often numbered, rarely repeat),
+        # each looked up in C among the run's answers: the indices of the rows with a value, kept where the answer
+        # for the row's key is yes (no set of the block's keys made, compared and searched again for the loud ones).
+        wanted.update(compress(compress(count(), values), map(self.names.__getitem__, compress(keys, values))))
         return wanted
 
     def enter(self, indent: int) -> _Frame:
