@@ -239,6 +239,8 @@ class _TurnedAway:
 
 def _subtables(tables: list[str]) -> dict[str, set[str]]:
     """The names of each table's subtables ("" is the document), declared or made on the way to one."""
+    if "." not in "".join(tables):  # all top-level (most files): a step per table is ~2/3 of the time for nothing
+        return {"": set(tables)} if tables else {}
     subtables: dict[str, set[str]] = {}
     for parent, _, name in map(methodcaller("rpartition", "."), tables):
         subtables.setdefault(parent, set()).add(name)
