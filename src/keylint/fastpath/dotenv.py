@@ -110,7 +110,7 @@ class _NamedShapes:
     Numbered variables (SERVICE_HOST_17) are asked about once per digit shape: within a shape the names differ
     only in their digits' values, so they share a generalised form (``Prefilter.generalize_names``) unless that
     form keeps a digit, which the same shape written with 1s instead of 0s tells. Names of such shapes
-    (OAUTH2_TOKEN, when digits inside words count) are generalised and asked about one by one."""
+    (OAUTH2_TOKEN, AUTH0_DOMAIN, when digits inside words count) are asked about one by one, as they are."""
 
     _REMEMBERED = 1 << 16  # shapes; past that they are forgotten (a file of all different names would keep all)
 
