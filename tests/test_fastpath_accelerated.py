@@ -50,6 +50,13 @@ FAST = _accelerated()
 def _same(values: list[str]) -> None:
     assert FAST.possible(values) == PURE.possible(values)
     assert FAST.kept(values) == PURE.kept(values)
+    # kept_all searches every value as it comes (repeats too) once accelerated: the values value_matters keeps.
+    plain = {i for i, value in enumerate(values) if PREFILTER.value_matters(_unquoted(value))}
+    assert FAST.kept_all(values) == PURE.kept_all(values) == PURE.kept(values) == plain
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if value[:1] in ("'", '"') else value
 
 
 # What a value may hold: every registered prefix, literal and near-miss start, with what may stand before them.

@@ -9,7 +9,7 @@ import re
 from itertools import chain
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from keylint import fastpath
@@ -71,6 +71,21 @@ def test_named_shapes_remembered_from_block_to_block_answer_like_name_matters(bl
     remembered = dotenv._NamedShapes(PREFILTER)
     for names in blocks:
         expected = {i for i, name in enumerate(names) if name and PREFILTER.name_matters(name)}
+        assert remembered.lines(names) == expected
+
+
+# Names whose digit shape is shared by names that answer differently: AUTH0 is a provider word, AUTH1 is not.
+_MIXED = ["AUTH{}_DOMAIN", "ZONE_AUTH{}", "{}PASSWORD_HOST", "OAUTH{}_TOKEN", "API_KEY{}", "S{}_BUCKET", "HOST_{}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(_MIXED), st.sampled_from([0, 1, 7, 10, 42])), max_size=10)))
+@example([[("AUTH{}_DOMAIN", 1), ("AUTH{}_DOMAIN", 0)], [("ZONE_AUTH{}", 0), ("ZONE_AUTH{}", 7)]])
+def test_named_shapes_whose_names_answer_differently_answer_like_name_matters(blocks):
+    remembered = dotenv._NamedShapes(PREFILTER)
+    for block in blocks:
+        names = [pattern.format(number) for pattern, number in block]
+        expected = {i for i, name in enumerate(names) if PREFILTER.name_matters(name)}
         assert remembered.lines(names) == expected
 
 

@@ -165,3 +165,18 @@ def test_possessive_rows_match_what_the_plain_pattern_matches(text):
     assert toml._ROW.findall(text) == _PLAIN_ROW.findall(text)
     for line in text.split("\n"):
         assert bool(toml._ROW.fullmatch(line)) == bool(_PLAIN_ROW.fullmatch(line))
+
+
+def _plain_subtables(tables: list[str]) -> dict[str, set[str]]:
+    """Each table's subtables, every prefix of every table's path taken one at a time."""
+    subtables: dict[str, set[str]] = {}
+    for table in tables:
+        parts = table.split(".")
+        for depth in range(len(parts)):
+            subtables.setdefault(".".join(parts[:depth]), set()).add(parts[depth])
+    return subtables
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "a-b", "1", "_"]), min_size=1, max_size=3).map(".".join)))
+def test_subtables_are_every_table_on_the_way(tables):
+    assert toml._subtables(tables) == _plain_subtables(tables)

@@ -69,7 +69,7 @@ def read(text: str, prefilter: Prefilter, want_keys: bool) -> Reading | None:
             hashes.append(array("q", sorted(map(hash, statements))))
         if want_keys:
             keys.extend(zip(statements, compress(count(first_line), names), strict=True))
-        wanted = named.lines(statements) | candidates.kept(values)  # indices of statements
+        wanted = named.lines(statements) | candidates.kept_all(values)  # indices of statements
         if wanted:
             lines = block.split("\n")
             for statement in sorted(wanted):
@@ -110,7 +110,7 @@ class _NamedShapes:
     Numbered variables (SERVICE_HOST_17) are asked about once per digit shape: within a shape the names differ
     only in their digits' values, so they share a generalised form (``Prefilter.generalize_names``) unless that
     form keeps a digit, which the same shape written with 1s instead of 0s tells. Names of such shapes
-    (OAUTH2_TOKEN, when digits inside words count) are generalised and asked about one by one."""
+    (OAUTH2_TOKEN, AUTH0_DOMAIN, when digits inside words count) are asked about one by one, as they are."""
 
     _REMEMBERED = 1 << 16  # shapes; past that they are forgotten (a file of all different names would keep all)
 
@@ -119,26 +119,29 @@ class _NamedShapes:
         self._known: set[str] = set()
         self._named: set[str] = set()  # known shapes whose names all matter
         self._mixed: set[str] = set()  # known shapes whose names may answer differently
+        self._asked: set[str] = set()  # the two together: the shapes whose lines a block looks at
 
     def lines(self, names: list[str]) -> set[int]:
         """Indices of the ``names`` that matter (an empty name never does)."""
         shapes = "\n".join(names).translate(_DIGITS_AS_ZERO).split("\n")
-        distinct = set(shapes)
-        new = distinct - self._known
-        if new:
-            if len(self._known) + len(new) > self._REMEMBERED:
-                self._known.clear()
-                self._named.clear()
-                self._mixed.clear()
-                new = distinct
+        known = self._known
+        if not known.issuperset(shapes):
+            new = set(shapes) - known
+            if len(known) + len(new) > self._REMEMBERED:
+                for remembered in (known, self._named, self._mixed, self._asked):
+                    remembered.clear()
+                new = set(shapes)
             self._learn(new)
-        named, mixed = self._named, self._mixed
-        wanted = set(compress(count(), map(named.__contains__, shapes))) if not named.isdisjoint(distinct) else set()
-        if not mixed.isdisjoint(distinct):  # their names generalised together, asked about one by one
-            indices = list(compress(count(), map(mixed.__contains__, shapes)))
-            forms = self._prefilter.generalize_names("\n".join(map(names.__getitem__, indices))).split("\n")
-            wanted.update(compress(indices, map(self._prefilter.name_matters, forms)))
-        return wanted
+        # One pass over the shapes (in C) for both kinds: a block has a few dozen lines of either among hundreds.
+        # A name of a mixed shape is asked about as it is: name_matters remembers it, and answers for it what it
+        # answers for its generalised form.
+        named = self._named
+        name_matters = self._prefilter.name_matters
+        return {
+            index
+            for index in compress(count(), map(self._asked.__contains__, shapes))
+            if shapes[index] in named or name_matters(names[index])
+        }
 
     def _learn(self, shapes: set[str]) -> None:
         generalize = self._prefilter.generalize_names
@@ -150,8 +153,10 @@ class _NamedShapes:
             self._known.add(shape)
             if form != with_ones:
                 self._mixed.add(shape)
+                self._asked.add(shape)
             elif shape and name_matters(form):
                 self._named.add(shape)
+                self._asked.add(shape)
 
 
 def named_shapes(prefilter: Prefilter) -> _NamedShapes:
