@@ -158,3 +158,42 @@ def test_prefix_hits_on_generated_and_damaged_values():
     values += ["sk-ghp_" + "a" * 36, "ghp_sk-ghp_", "-sk-sk-sk-", "xghp_" + "a" * 36]
     for value in values:
         assert list(DETECTOR._prefix_hits(value)) == _prefix_re_hits(value), value
+
+
+# Every ASCII character (the whitespace \s finds beyond " \t\n\r\f\v" among them), backslash escapes,
+# lookalikes, invisible characters and Unicode spaces.
+_CLEANING_ALPHABET = [*map(chr, range(128)), "\\n", "\\t", "\\r", "а", "О", "\u2013", "\uff21", "\u200b", "\ufeff"]
+_CLEANING_ALPHABET += ["\xa0", "\u3000"]
+
+
+def _cleaned_as_tuple(token: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+    cleaned, damages, where = diagnose._cleaned(token)
+    return cleaned, tuple(map(repr, damages)), tuple(where)
+
+
+def _cleaned_plainly(token: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+    cleaned, damages, where = diagnose._clean_by_character(token)
+    return cleaned, tuple(map(repr, damages)), where
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CLEANING_ALPHABET), max_size=40).map("".join)
+    | st.text(alphabet="abcXYZ019+/=-_", min_size=500, max_size=6000)
+    | st.text(max_size=30)
+)
+def test_cleaning_an_undamaged_token_is_cleaning_it_character_by_character(token):
+    """The ASCII shortcut (offsets as a range) gives what the character loop gives, and clean() a tuple."""
+    assert _cleaned_as_tuple(token) == _cleaned_plainly(token), repr(token)
+    cleaned, damages, where = diagnose.clean(token)
+    assert (cleaned, tuple(map(repr, damages)), where) == _cleaned_plainly(token), repr(token)
+    assert type(where) is tuple
+
+
+def test_cleaning_generated_and_damaged_keys_is_cleaning_them_character_by_character():
+    rng = random.Random(12)
+    tokens = [example.text for make in DAMAGE.values() for example in make()]
+    tokens += [fmt.generate(rng) for _, fmt in FORMATS]
+    tokens += [token * 40 for token in tokens[-20:]]  # multi-kilobyte values in a provider's variable
+    for token in tokens:
+        assert _cleaned_as_tuple(token) == _cleaned_plainly(token), repr(token)

@@ -126,3 +126,15 @@ def test_holds_any_is_a_search_per_word(which, filler, size, word, where):
         text = text[:cut] + words[word] + text[cut:]
     assert values.holds_any(text, words, pattern) == any(w in text for w in words)
     assert (pattern().search(text) is not None) == any(w in text for w in words)
+
+
+def test_entropy_at_least_around_the_length_pieces_are_tried_from():
+    """Up to _PIECES_FROM characters only the whole value's set bounds the entropy, past it the pieces first."""
+    rng = random.Random(9)
+    base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for alphabet in ("0123456789abcdef", "abcdefgh", base64url):
+        value = "".join(rng.choice(alphabet) for _ in range(values._PIECES_FROM + 40))
+        for size in range(values._PIECES_FROM - 2, values._PIECES_FROM + 40, 3):
+            exact = values.entropy(value[:size])
+            for level in (3.0, 3.3, 3.9, exact, math.nextafter(exact, math.inf)):
+                assert values.entropy_at_least(value[:size], level) == (exact >= level)

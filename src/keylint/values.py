@@ -432,11 +432,16 @@ def entropy_at_least(value: str, threshold: float) -> bool:
     averaged. A random key is far above the threshold, a word far below, and a set of the characters costs
     about a third of counting them. Only values between the bounds, or too close to the threshold for a
     bound to settle, are counted.
+
+    The pieces are asked first only past :data:`_PIECES_FROM` characters, where the whole value's set no longer
+    settles a random key; up to there the set settles most keys alone, and the pieces (a set per piece and a few
+    Python steps) rarely settled what it did not (hex keys of 40-80 characters are settled by neither): the values
+    of 33-128 characters detection asked about on the dense tree were judged in 40% less time.
     """
     n = len(value)
     if n > _MOST_BOUNDED:
         return entropy(value) >= threshold  # the bounds rarely settle a value this long: a set would be extra work
-    if n > _PIECE and _least_bits_of_pieces(value) / n >= threshold + _ENTROPY_MARGIN:
+    if n > _PIECES_FROM and _least_bits_of_pieces(value) / n >= threshold + _ENTROPY_MARGIN:
         return True
     distinct = len(set(value))
     if math.log2(distinct or 1) < threshold - _ENTROPY_MARGIN:
@@ -476,6 +481,7 @@ def _least_bits(n: int, distinct: int) -> float:
 # than a set per piece (break-even about 1,000 characters of a random key; the dense tree's multi-kilobyte
 # base64 values were ~20% slower bounded than counted).
 _PIECE = 32
+_PIECES_FROM = 4 * _PIECE
 _MOST_BOUNDED = 512
 _PIECE_FLOORS = (0.0, *(_least_bits(_PIECE, distinct) for distinct in range(1, _PIECE + 1)))
 
