@@ -105,6 +105,50 @@ def test_wanted_rows_are_the_rows_whose_value_or_key_matters(text):
     assert {index for index in wanted if rows[index][1] and rows[index][2]} == expected
 
 
+def _candidates(accelerated: bool) -> ValueCandidates:
+    candidates = ValueCandidates(PREFILTER)
+    if accelerated:
+        candidates.accelerate()  # without Hyperscan installed, kept_all() is kept(), tested as such
+    else:
+        candidates._until_accelerated = float("inf")
+    return candidates
+
+
+_PURE, _ACCELERATED = _candidates(False), _candidates(True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, *_KEYS]),
+                          st.one_of(st.none(), _VALUE_PIECES.map(lambda v: v.replace("\n", " "))),
+                          st.sampled_from(["", "'", '"'])), max_size=12),
+       st.lists(st.tuples(st.integers(0, 11), st.sampled_from(_KEYS)), max_size=6))  # fmt: skip
+@pytest.mark.parametrize("accelerated", [False, True])
+def test_rows_kept_for_their_keys_leave_their_values_unasked_and_the_rest_as_asked(accelerated, rows, repeats):
+    """wanted() asks about the values of the rows its keys do not keep (each as it comes, once Hyperscan searches):
+    the same rows as asking about every value, also where a value comes again under a key that does not matter and
+    where rows without a value lie between (and the block's list of values is untouched)."""
+    keys = [key for key, _, _ in rows]
+    values = [None if value is None or quote in value else f"{quote}{value}{quote}" for _, value, quote in rows]
+    for index, key in repeats:  # a value again under another key (one that matters, or not)
+        if index < len(rows):
+            keys.append(key)
+            values.append(values[index])
+    # a row with a value has a key
+    keys = [key or "name" if value is not None else key for key, value in zip(keys, values, strict=True)]
+    before = list(values)
+    reader = fast_yaml._YamlReader("", PREFILTER, 1000)
+    reader.candidates = _ACCELERATED if accelerated else _PURE
+    wanted = reader.wanted(keys, values)
+    expected = {
+        index
+        for index, (key, value) in enumerate(zip(keys, values, strict=True))
+        if value is not None
+        and (PREFILTER.value_matters(value[1:-1] if value[:1] in ("'", '"') else value) or PREFILTER.name_matters(key))
+    }  # fmt: skip
+    assert {index for index in wanted if values[index] is not None} == expected
+    assert values == before
+
+
 @pytest.mark.parametrize("block", [1, 64, 1 << 20])
 def test_quoted_and_prose_rows_read_a_block_at_a_time_are_the_same(monkeypatch, block):
     monkeypatch.setattr(fast_yaml, "_BLOCK", block)
