@@ -165,6 +165,36 @@ def test_scrub_runs_are_the_plain_ones(secret, text, start, size, first):
     assert redact._secret_runs(text, secret, first) == _plain_secret_runs(text, secret, first)
 
 
+@settings(max_examples=5000, deadline=None)
+@given(
+    secret=st.text(alphabet=st.sampled_from("ab c1…é"), max_size=40) | st.text(max_size=40),
+    text=st.text(alphabet=st.sampled_from("ab c1…é.x"), max_size=60),
+    start=st.integers(min_value=0, max_value=40),
+    size=st.integers(min_value=0, max_value=40),
+    at=st.integers(min_value=0, max_value=60),
+)
+def test_scrub_precheck_passes_every_shared_window(secret, text, start, size, at):
+    """redact._may_share_window is False only where no 8-character window of the text occurs in the secret: texts
+    longer and shorter than the secret, words split at spaces that the secret holds or not, quoting a piece of it."""
+    text = text[:at] + secret[start : start + size] + text[at:]
+    shared = any(text[j : j + 8] in secret for j in range(len(text) - 7))
+    assert redact._may_share_window(text, secret) or not shared, (text, secret)
+
+
+def test_scrub_precheck_finds_a_lone_window_at_every_position():
+    """One shared window of exactly 8 characters, at every position of a word of the text and of the secret, with
+    and without a space before it (in the text, the secret or both), the text shorter or longer than the secret."""
+    for piece in ("Ab3$k9Zq", "ab cd ef"):
+        for at in range(24):
+            for around in range(0, 30, 3):
+                for head in ("", "x x ", "in key."):
+                    text = head + "x" * at + piece + "x" * around
+                    secret = "y" * around + piece + "y" * at
+                    for spaced in (secret, secret + " y", "y " + secret):
+                        assert redact._may_share_window(text, spaced), (text, spaced)
+                        assert redact._may_share_window(spaced, text), (spaced, text)
+
+
 @settings(max_examples=1000, deadline=None)
 @given(value=st.text(alphabet="abcXYZ019_-+/= \n", max_size=40), pos=st.integers(min_value=0, max_value=40))
 def test_charset_run_ends_where_a_character_loop_ends(value, pos):
