@@ -32,7 +32,17 @@ from keylint.model import Entry, Finding, Match, Severity
 from keylint.parsers import format_for, parse
 from keylint.prefilter import ENTRY_RULES, prefilter_for
 from keylint.records import fields
-from keylint.rules import VALUE_MARKER, Problem, Rule, all_rules, entry_shape, file_facts, shape_facts, stale
+from keylint.rules import (
+    VALUE_MARKER,
+    Problem,
+    Rule,
+    all_rules,
+    entry_shape,
+    file_facts,
+    repeat_span,
+    shape_facts,
+    stale,
+)
 from keylint.rules import format as format_rules
 from lintcorpus import DAMAGE, valid_files
 
@@ -153,6 +163,36 @@ def _plain_secret_runs(text: str, secret: str, first: int) -> list[tuple[int, in
 def test_scrub_runs_are_the_plain_ones(secret, text, start, size, first):
     text = text[:10] + secret[start : start + size] + text[10:]  # often quoting a piece of the secret
     assert redact._secret_runs(text, secret, first) == _plain_secret_runs(text, secret, first)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(
+    secret=st.text(alphabet=st.sampled_from("ab c1…é"), max_size=40) | st.text(max_size=40),
+    text=st.text(alphabet=st.sampled_from("ab c1…é.x"), max_size=60),
+    start=st.integers(min_value=0, max_value=40),
+    size=st.integers(min_value=0, max_value=40),
+    at=st.integers(min_value=0, max_value=60),
+)
+def test_scrub_precheck_passes_every_shared_window(secret, text, start, size, at):
+    """redact._may_share_window is False only where no 8-character window of the text occurs in the secret: texts
+    longer and shorter than the secret, words split at spaces that the secret holds or not, quoting a piece of it."""
+    text = text[:at] + secret[start : start + size] + text[at:]
+    shared = any(text[j : j + 8] in secret for j in range(len(text) - 7))
+    assert redact._may_share_window(text, secret) or not shared, (text, secret)
+
+
+def test_scrub_precheck_finds_a_lone_window_at_every_position():
+    """One shared window of exactly 8 characters, at every position of a word of the text and of the secret, with
+    and without a space before it (in the text, the secret or both), the text shorter or longer than the secret."""
+    for piece in ("Ab3$k9Zq", "ab cd ef"):
+        for at in range(24):
+            for around in range(0, 30, 3):
+                for head in ("", "x x ", "in key."):
+                    text = head + "x" * at + piece + "x" * around
+                    secret = "y" * around + piece + "y" * at
+                    for spaced in (secret, secret + " y", "y " + secret):
+                        assert redact._may_share_window(text, spaced), (text, spaced)
+                        assert redact._may_share_window(spaced, text), (spaced, text)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -536,10 +576,11 @@ def test_no_rule_reports_on_an_entry_its_gate_turns_away():
     assert len(gated) >= 20
     turned_away = Counter()
     reported = Counter()
+    examples = detector_for(Settings()).examples
     for ctx in _gated_contexts():
         facts_of_file = file_facts(ctx.fmt, ctx.template, ctx.git)
         for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
-            facts = facts_of_file | shape_facts(entry_shape(entry, matches))
+            facts = facts_of_file | shape_facts(entry_shape(entry, matches, examples))
             for rule in gated:
                 if rule.admits(facts):
                     reported[rule.code] += len(list(rule.check(entry, matches, ctx)))
@@ -550,13 +591,25 @@ def test_no_rule_reports_on_an_entry_its_gate_turns_away():
     assert {rule.code for rule in gated} <= {code for code, n in reported.items() if n} & set(turned_away)
 
 
+def _plain_pasted_twice(value: str, match: Match) -> bool:
+    """KL208's test as it was written in the rule: a second copy of the token after it, or two equal halves."""
+    token = match.token
+    half = len(token) // 2
+    if value[match.end :].lstrip(" \t").startswith(token):
+        return True
+    return len(token) % 2 == 0 and half >= 8 and token[:half] == token[half:] and match.valid
+
+
 def test_entry_shape_facts_are_the_plain_ones():
+    examples = detector_for(Settings()).examples
     for ctx in _gated_contexts():
         if ctx.template or ctx.git is not None:
             continue
         for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
-            facts = shape_facts(entry_shape(entry, matches))
+            facts = shape_facts(entry_shape(entry, matches, examples))
             value = entry.value
+            assert ("example" in facts) == any(m.token in examples for m in matches)
+            assert ("pasted-twice" in facts) == any(_plain_pasted_twice(value, m) for m in matches)
             assert ("match" in facts) == bool(matches)
             assert ("valid-match" in facts) == any(m.valid for m in matches) != ("no-valid-match" in facts)
             assert ("invalid-match" in facts) == any(not m.valid for m in matches)
@@ -573,8 +626,8 @@ def test_gates_are_no_wider_than_the_prefilters_kinds():
     """A rule the prefilter keeps only for a match or a value marker (prefilter.ENTRY_RULES) is gated on it, so that
     the engine does not start it for the entries of other shapes."""
     any_file = {"template", "tracked", "yaml"}
-    without_a_match = shape_facts((False, False, True, True, False, True, True, False)) | any_file
-    without_a_marker = shape_facts((True, True, False, True, False, True, True, True)) | any_file
+    without_a_match = shape_facts((False, False, True, True, False, True, True, False, False, False)) | any_file
+    without_a_marker = shape_facts((True, True, False, True, False, True, True, True, True, True)) | any_file
     for code, rule in all_rules().items():
         kind = ENTRY_RULES.get(code)
         if kind == "matches":
@@ -636,3 +689,111 @@ def test_a_jwt_is_read_only_with_a_header_and_a_payload():
             head, body = stale._json_object(header), stale._json_object(payload)
             plain = head is not None and body is not None and bool({"alg", "typ"} & head.keys())
             assert bool(list(stale._jwts(f"x {token}"))) == (plain and stale._JWT.search(token) is not None), token
+
+
+def _plain_repeat_span(value: str, match: Match) -> tuple[int, int] | None:
+    """KL208's search for a second copy of a key as it was written in the rule, before rules.repeat_span."""
+    token = match.token
+    rest = value[match.end :]
+    stripped = rest.lstrip(" \t")
+    half = len(token) // 2
+    if stripped.startswith(token):
+        return match.end, match.end + (len(rest) - len(stripped)) + len(token)
+    if len(token) % 2 == 0 and half >= 8 and token[:half] == token[half:] and match.valid:
+        return match.start + half, match.end
+    return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    head=st.text(alphabet=" \tab=:", max_size=4),
+    half=st.text(alphabet="aAb0_-é", max_size=12),
+    shape=st.sampled_from(["once", "halves", "twice", "twice-cut", "twice-other"]),
+    gap=st.text(alphabet=" \t\n", max_size=3),
+    tail=st.text(alphabet=" ab0", max_size=3),
+    valid=st.booleans(),
+)
+def test_repeat_span_is_kl208s_plain_test(head, half, shape, gap, tail, valid):
+    """rules.repeat_span (KL208, and the pasted-twice fact of its gate) against the rule's own test, on tokens
+    followed by a copy of themselves after spaces, tabs or a line break, cut short, or made of two equal halves."""
+    token = half + half if shape == "halves" else half + "x"
+    second = {"twice": token, "twice-cut": token[:-1], "twice-other": token[:-1] + "y"}.get(shape, "")
+    value = head + token + (gap + second if second else "") + tail
+    match = Match("p", "k", len(head), len(head) + len(token), token, valid)
+    assert repeat_span(value, match) == _plain_repeat_span(value, match), (value, token)
+    empty = Match("p", "k", len(value), len(value), "", valid)  # an empty token is followed by itself everywhere
+    assert repeat_span(value, empty) == _plain_repeat_span(value, empty)
+
+
+def _plain_may_mismatch(key: str, match: Match, providers: tuple) -> bool:
+    """Whether KL210's steps that depend on the name and the key alone let it go on, computed afresh each time."""
+    if _plain_kind_conflict(key, match) is not None:
+        return True
+    named_id = format_rules._provider_named_by(values.normalized_name(key), providers)
+    if named_id is None or named_id == match.provider:
+        return False
+    named = next((p for p in providers if p.id == named_id), None)
+    return named is not None and not format_rules._compatible(named, match)
+
+
+_MISMATCH_NAME_PARTS = [*_KIND_NAME_PARTS, "OPENAI", "openai", "GH", "GITHUB", "gitlab", "NPM", "BITBUCKET", "TOKEN"]
+_MISMATCH_NAME_PARTS += ["GEMINI", "GOOGLE", "API", "anthropic", "PUBLISHABLE", "NEXT", "SLACK", "BOT", "é", " "]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(_MISMATCH_NAME_PARTS), max_size=7),
+    head=st.sampled_from(["", "app.", "openai.", "x.stripe_"]),
+    which=st.integers(min_value=0, max_value=10**6),
+    provider=st.sampled_from(["aws", "stripe", "github", "openai", "anthropic", "atlassian", "google", "gemini"]),
+    is_secret=st.booleans(),
+    with_format=st.booleans(),
+)
+def test_may_mismatch_remembered_is_the_plain_answer(path, head, which, provider, is_secret, with_format):
+    """rules.format._may_mismatch, remembered by name, provider, kind, secrecy and format template, against KL210's
+    first steps computed afresh, for keys of any registered format and of none, in variables named after providers,
+    kinds and secrecy (asked twice: the second answer is the remembered one)."""
+    from keylint.providers import builtin_providers
+
+    providers = builtin_providers()
+    formats = [f for p in providers for f in p.formats]
+    key_format = formats[which % len(formats)]
+    kind = key_format.kind if which % 3 else ["secret-access-key", "access-key-id", "publishable-key"][which % 9 // 3]
+    key = head + "".join(path)
+    match = Match(provider, kind, 0, 20, "x" * 20, True, None, is_secret, key_format if with_format else None)
+    name = values.normalized_name(key)
+    for _ in range(2):
+        assert format_rules._may_mismatch(name, match, ()) == _plain_may_mismatch(key, match, providers), key
+
+
+def _plain_provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> list[Problem]:
+    """KL210 as it was before it asked _may_mismatch first."""
+    found = []
+    for match in matches:
+        if match.valid:
+            problem = format_rules._kind_problem(entry, match, ctx) or format_rules._provider_problem(entry, match, ctx)
+            if problem is not None:
+                found.append(problem)
+    return found
+
+
+def test_provider_mismatch_reports_what_the_plain_rule_reports():
+    """KL210 on the lint corpus (every registered format's valid keys, in their variables and in others') reports the
+    same problems as the rule without its remembered verdicts."""
+    from lintcorpus import provider_mismatch_examples
+
+    files = [(example.name, example.text) for example in provider_mismatch_examples()]
+    files += list(valid_files(2).items())
+    detector = detector_for(Settings())
+    reported = checked = 0
+    for name, text in files:
+        fmt = format_for(name) or "lines"
+        parsed = parse(fmt, text)
+        matches = [detector.find(entry) for entry in parsed.entries]
+        ctx = FileContext(name, name, fmt, text, parsed, matches, Settings(), False, None)
+        for entry, entry_matches in zip(parsed.entries, matches, strict=True):
+            got = list(format_rules.provider_mismatch.check(entry, entry_matches, ctx))
+            assert got == _plain_provider_mismatch(entry, entry_matches, ctx), (name, entry.key)
+            reported += len(got)
+            checked += any(m.valid for m in entry_matches)
+    assert reported >= 40 and checked >= 500, (reported, checked)

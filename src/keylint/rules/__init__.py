@@ -23,7 +23,7 @@ that every rule reports nothing on an entry its gate turns away.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from importlib import import_module
 
 from keylint import TYPE_CHECKING
@@ -105,12 +105,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 # What a gate may ask of an entry: a detector match, a valid one, one that fails its format, none valid, a valid one of
-# a format that tells test from live keys; a marker in the value (VALUE_MARKER); a non-ASCII character; a value of
-# only whitespace or not; a ragged edge (whitespace or a backslash first or last, or a backslash escape such as a
-# literal \n last); an "=" or ":" in the value (a pasted assignment). Of its file: whether it is a template, its git
-# state, its format.
+# a format that tells test from live keys, a provider's documented example key, a key followed by a second copy of
+# itself (repeat_span); a marker in the value (VALUE_MARKER); a non-ASCII character; a value of only whitespace or
+# not; a ragged edge (whitespace or a backslash first or last, or a backslash escape such as a literal \n last); an
+# "=" or ":" in the value (a pasted assignment). Of its file: whether it is a template, its git state, its format.
 ENTRY_FACTS = (
-    *("match", "valid-match", "invalid-match", "no-valid-match", "test-or-live"),
+    *("match", "valid-match", "invalid-match", "no-valid-match", "test-or-live", "example", "pasted-twice"),
     *("marker", "non-ascii", "blank", "filled", "ragged-edge", "equals-or-colon"),
 )
 FILE_FACTS = ("template", "not-template", "tracked", "staged", "ignored", "untracked", "no-git", *FORMATS)
@@ -126,16 +126,32 @@ def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
     return frozenset((fmt, "template" if template else "not-template", git.state if git is not None else "no-git"))
 
 
-Shape = tuple[bool, bool, bool, bool, bool, bool, bool, bool]
+Shape = tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool, bool]
 # The environments of a key format that tells test from live keys (KeyFormat.environment; None for most formats).
 TEST_OR_LIVE = ("test", "live")
 
 
-def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
+def repeat_span(value: str, match: Match) -> tuple[int, int] | None:
+    """The span of ``value`` that repeats the match's token right after it (KL208): a second copy following it (past
+    spaces and tabs), or the second half of a valid token made of two equal halves of 8 characters or more."""
+    token = match.token
+    rest = value[match.end :]
+    stripped = rest.lstrip(" \t")
+    if stripped.startswith(token):
+        return match.end, match.end + (len(rest) - len(stripped)) + len(token)
+    half = len(token) // 2
+    if match.valid and half >= 8 and len(token) % 2 == 0 and token[:half] == token[half:]:
+        return match.start + half, match.end
+    return None
+
+
+def entry_shape(entry: Entry, matches: list[Match], examples: Container[str]) -> Shape:
     """What tells entries apart for the gates, cheaply (the engine asks for every entry): whether some match is
     valid, whether some is not, a value marker, a non-ASCII character, a blank value, a ragged edge, "=" or ":",
-    whether some valid match is a test or live key."""
-    valid = invalid = test_or_live = False
+    whether some valid match is a test or live key, whether some match is one of ``examples`` (the providers'
+    documented example keys), whether some match is pasted twice."""
+    valid = invalid = test_or_live = example = pasted_twice = False
+    value = entry.value
     for match in matches:
         if match.valid:
             valid = True
@@ -143,19 +159,28 @@ def entry_shape(entry: Entry, matches: list[Match]) -> Shape:
                 test_or_live = True
         else:
             invalid = True
-    value = entry.value
+        if match.token in examples:
+            example = True
+        if not pasted_twice and repeat_span(value, match) is not None:
+            pasted_twice = True
     ragged = value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"
     blank = not value or value.isspace()
     marked = VALUE_MARKER.search(value) is not None
-    return valid, invalid, marked, not value.isascii(), blank, ragged, "=" in value or ":" in value, test_or_live
+    non_ascii = not value.isascii()
+    equals_or_colon = "=" in value or ":" in value
+    return valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live, example, pasted_twice
 
 
 def shape_facts(shape: Shape) -> frozenset[str]:
     """The facts of ENTRY_FACTS an entry of this shape has."""
-    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live = shape
+    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live, example, pasted_twice = shape
     facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
     if test_or_live:
         facts.add("test-or-live")
+    if example:
+        facts.add("example")
+    if pasted_twice:
+        facts.add("pasted-twice")
     if ragged:
         facts.add("ragged-edge")
     if equals_or_colon:
@@ -174,9 +199,12 @@ def shape_facts(shape: Shape) -> frozenset[str]:
 class EntryGates:
     """The entry-scope rules to start for each shape of entry in one file (worked out once per shape seen)."""
 
-    def __init__(self, rules: Iterable[Rule], file: frozenset[str], enabled: bool = True) -> None:
+    def __init__(
+        self, rules: Iterable[Rule], file: frozenset[str], examples: Container[str], enabled: bool = True
+    ) -> None:
         self._rules = [r for r in rules if r.scope == "entry"]
         self._file = file
+        self._examples = examples
         self._enabled = enabled
         # Files of a tree share their rules and file facts: what each shape starts is worked out once for them all.
         if len(_STARTED) > 256:
@@ -186,7 +214,7 @@ class EntryGates:
     def rules_for(self, entry: Entry, matches: list[Match]) -> list[Rule]:
         if not self._enabled:
             return self._rules
-        shape = entry_shape(entry, matches)
+        shape = entry_shape(entry, matches, self._examples)
         started = self._by_shape.get(shape)
         if started is None:
             facts = self._file | shape_facts(shape)

@@ -30,7 +30,7 @@ from keylint.fix import delete_value_chars, replace_value_chars
 from keylint.model import Entry, Match, Severity
 from keylint.providers import Provider, all_providers, by_id
 from keylint.redact import mask
-from keylint.rules import EDGE_CHARACTERS, TEST_OR_LIVE, Problem, rule
+from keylint.rules import EDGE_CHARACTERS, TEST_OR_LIVE, Problem, repeat_span, rule
 from keylint.rules.secrets import describe, provider_name
 from keylint.values import names_secret, normalized_name
 
@@ -649,7 +649,7 @@ def _smart_quote_edits(ctx: FileContext, entry: Entry, quotes: list[int]) -> tup
     return delete_value_chars(ctx, entry, [(i, i + 1) for i in quotes])
 
 
-@rule("KL208", "duplicated-paste", Severity.ERROR, "format", gate=("match|equals-or-colon",))
+@rule("KL208", "duplicated-paste", Severity.ERROR, "format", gate=("pasted-twice|equals-or-colon",))
 def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A key pasted twice in a row, or a whole `NAME=value` assignment pasted into the value.
 
@@ -671,17 +671,10 @@ def duplicated_paste(entry: Entry, matches: list[Match], ctx: FileContext) -> It
     """
     value = entry.value
     for match in matches:
-        token = match.token
-        rest = value[match.end :]
-        stripped = rest.lstrip(" \t")
-        half = len(token) // 2
-        if stripped.startswith(token):
-            start = match.end
-            end = match.end + (len(rest) - len(stripped)) + len(token)
-        elif len(token) % 2 == 0 and half >= 8 and token[:half] == token[half:] and match.valid:
-            start, end = match.start + half, match.end
-        else:
+        span = repeat_span(value, match)
+        if span is None:
             continue
+        start, end = span
         yield _problem(
             entry,
             match,
@@ -922,12 +915,47 @@ def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> I
     ## How to fix
     Move the key to the variable it belongs to and put the right key here.
     """
+    name = None
     for match in matches:
         if not match.valid:
+            continue
+        if name is None:
+            name = normalized_name(entry.key)
+        if not _may_mismatch(name, match, ctx.settings.extra_providers):
             continue
         problem = _kind_problem(entry, match, ctx) or _provider_problem(entry, match, ctx)
         if problem is not None:
             yield problem
+
+
+def _may_mismatch(name: str, match: Match, extra: tuple[Provider, ...]) -> bool:
+    """Can KL210 report this valid key in a variable of this (normalized) name? False when neither the kind asked for
+    nor the provider named is at odds with the key: the answer for nearly every valid key (40.7k on the dense tree),
+    which took two name normalisations, two remembered answers and a tuple of the providers to reach. Remembered by
+    what decides it (the same parts of the name and key as kind_conflict, provider_named_by and _compatible);
+    tests/test_entry_fastpaths.py compares it with the rule's own steps."""
+    template = match.format.template if match.format is not None else None
+    cache_key = (name, match.provider, match.kind, match.is_secret, template, id(extra))
+    verdict = _MAY_MISMATCH.get(cache_key)
+    if verdict is None:
+        if len(_MAY_MISMATCH) > 4096:
+            _MAY_MISMATCH.clear()
+        verdict = _MAY_MISMATCH[cache_key] = (
+            kind_conflict(name, match) is not None or _named_other(name, match, all_providers(extra)) is not None
+        )
+    return verdict
+
+
+_MAY_MISMATCH: dict[tuple[str, str, str, bool, str | None, int], bool] = {}
+
+
+def _named_other(key: str, match: Match, providers: tuple[Provider, ...]) -> Provider | None:
+    """The one provider the variable's name points at, when it is not the key's own and does not take its keys."""
+    named_id = provider_named_by(key, providers)
+    if named_id is None or named_id == match.provider:
+        return None
+    named = next((p for p in providers if p.id == named_id), None)
+    return None if named is None or _compatible(named, match) else named
 
 
 def _kind_problem(entry: Entry, match: Match, ctx: FileContext) -> Problem | None:
@@ -986,12 +1014,10 @@ def _aws_sibling(key: str, conflict: str) -> str | None:
 
 def _provider_problem(entry: Entry, match: Match, ctx: FileContext) -> Problem | None:
     providers = all_providers(ctx.settings.extra_providers)
-    named_id = provider_named_by(entry.key, providers)
-    if named_id is None or named_id == match.provider:
+    named = _named_other(entry.key, match, providers)
+    if named is None:
         return None  # most keys: imported below, not at every valid key (a microsecond each)
-    named = next((p for p in providers if p.id == named_id), None)
-    if named is None or _compatible(named, match):
-        return None
+    named_id = named.id
     from keylint.engine import detector_for
 
     detector = detector_for(ctx.settings)

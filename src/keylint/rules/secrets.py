@@ -104,7 +104,7 @@ def ctx_examples(ctx: FileContext) -> dict[str, object]:
     return examples
 
 
-@rule("KL105", "example-key", Severity.INFO, "secret", gate=("match",))
+@rule("KL105", "example-key", Severity.INFO, "secret", gate=("example",))
 def example_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A provider's documented example key, not a real credential.
 
