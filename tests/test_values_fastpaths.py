@@ -138,3 +138,47 @@ def test_entropy_at_least_around_the_length_pieces_are_tried_from():
             exact = values.entropy(value[:size])
             for level in (3.0, 3.3, 3.9, exact, math.nextafter(exact, math.inf)):
                 assert values.entropy_at_least(value[:size], level) == (exact >= level)
+
+
+# ASCII values past _PIECES_FROM: bounded by their characters counted in 16 groups (values._grouped_bits). Keys of
+# the usual alphabets, and values of a few characters repeated unevenly, whose entropies (and their groups') sit
+# around the thresholds.
+_KEY_ALPHABETS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    "0123456789abcdef",
+    "0123456789ABCDEF",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    "abcdefghijklmnopqrstuvwxyz0123456789",
+)
+_GROUPED = st.one_of(
+    st.builds(
+        lambda alphabet, size, seed: "".join(random.Random(seed).choices(alphabet, k=size)),
+        st.sampled_from(_KEY_ALPHABETS),
+        st.sampled_from([values._PIECES_FROM, values._PIECES_FROM + 1, 200, 511, 512, 513, 900, 3000]),
+        st.integers(0, 10**6),
+    ),
+    st.builds(
+        _shuffled_repeats,
+        st.lists(st.sampled_from("abcdefqrstuvQRSTUV0123456789-_=+/.~ "), min_size=6, max_size=20, unique=True),
+        st.lists(st.integers(1, 90), min_size=20, max_size=20),
+        st.integers(0, 1000),
+    ).filter(lambda value: len(value) > values._PIECES_FROM),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=_GROUPED, threshold=st.sampled_from([3.0, 3.3]) | st.floats(2.5, 4.5))
+def test_entropy_at_least_of_long_ascii_values_is_the_comparison_of_the_entropy(value, threshold):
+    exact = values.entropy(value)
+    assert values._grouped_bits(value) <= exact * len(value) * (1 + 1e-12)
+    for level in (threshold, exact, math.nextafter(exact, math.inf), math.nextafter(exact, -math.inf)):
+        assert values.entropy_at_least(value, level) == (exact >= level), (value, level)
+
+
+def test_grouped_bits_of_hex_keys_are_their_entropy():
+    """Hex digits of either case are one to a group: a hex key's groups hold all its bits."""
+    rng = random.Random(3)
+    for alphabet in ("0123456789abcdef", "0123456789ABCDEF"):
+        value = "".join(rng.choices(alphabet, k=300))
+        assert math.isclose(values._grouped_bits(value), values.entropy(value) * len(value))

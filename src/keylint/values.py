@@ -433,16 +433,21 @@ def entropy_at_least(value: str, threshold: float) -> bool:
     about a third of counting them. Only values between the bounds, or too close to the threshold for a
     bound to settle, are counted.
 
-    The pieces are asked first only past :data:`_PIECES_FROM` characters, where the whole value's set no longer
-    settles a random key; up to there the set settles most keys alone, and the pieces (a set per piece and a few
-    Python steps) rarely settled what it did not (hex keys of 40-80 characters are settled by neither): the values
-    of 33-128 characters detection asked about on the dense tree were judged in 40% less time.
+    Past :data:`_PIECES_FROM` characters, where the whole value's set no longer settles a random key, an ASCII
+    value's characters are counted in 16 groups first (:func:`_grouped_bits`), other values bounded piece by piece;
+    up to there the set settles most keys alone, and the pieces (a set per piece and a few Python steps) rarely
+    settled what it did not (hex keys of 40-80 characters are settled by neither): the values of 33-128 characters
+    detection asked about on the dense tree were judged in 40% less time.
     """
     n = len(value)
-    if n > _MOST_BOUNDED:
-        return entropy(value) >= threshold  # the bounds rarely settle a value this long: a set would be extra work
-    if n > _PIECES_FROM and _least_bits_of_pieces(value) / n >= threshold + _ENTROPY_MARGIN:
-        return True
+    if n > _PIECES_FROM:
+        if value.isascii():
+            if _grouped_bits(value) / n >= threshold + _ENTROPY_MARGIN:
+                return True
+        elif n <= _MOST_BOUNDED and _least_bits_of_pieces(value) / n >= threshold + _ENTROPY_MARGIN:
+            return True
+        if n > _MOST_BOUNDED:
+            return entropy(value) >= threshold  # the set's bound rarely settles a value this long: a set is extra work
     distinct = len(set(value))
     if math.log2(distinct or 1) < threshold - _ENTROPY_MARGIN:
         return False
@@ -463,6 +468,37 @@ def _least_bits_of_pieces(value: str) -> float:
     distinct_per_piece = map(len, map(set, map(value.__getitem__, pieces)))
     rest = value[end:]
     return sum(map(_PIECE_FLOORS.__getitem__, distinct_per_piece)) + _least_bits(len(rest), len(set(rest)))
+
+
+def _grouped_bits(value: str) -> float:
+    """At most ``len(value) * entropy(value)``, for an ASCII value: the bits its characters' groups hold.
+
+    Telling apart only 16 groups of characters (:data:`_GROUP_OF`) loses information, never adds it: the
+    entropy of the groups is at most the characters'. A random key's characters spread over the groups
+    (a base64 key's about 4 bits a character of its 6, a hex key's all its 4; the threshold is 3.3), and 16
+    counts of one byte each (``bytes.count`` runs through the value in C at well under a nanosecond a
+    character) cost a fraction of counting every character into a dict: the dense tree's (team0-2) 418 values
+    of more than 512 characters detection asked about (3,600 on average, base64 of about 6 bits) were judged in
+    40% of the time (a quarter of the instructions), those of 129-512 characters in 80%.
+    """
+    n = len(value)
+    groups = value.encode("ascii").translate(_GROUP_OF)
+    return -sum(count * math.log2(count / n) for count in map(groups.count, range(16)) if count)
+
+
+def _group_of(code: int) -> int:
+    """The group of an ASCII character: a digit its value, a letter (either case) its place in the alphabet
+    plus 10, modulo 16 (so hex digits of either case are one to a group, a base64 key's characters three to five),
+    anything else its code modulo 16."""
+    char = chr(code)
+    if "0" <= char <= "9":
+        return code - ord("0")
+    if char.isascii() and char.isalpha():
+        return (10 + ord(char.lower()) - ord("a")) % 16
+    return code % 16
+
+
+_GROUP_OF = bytes(map(_group_of, range(256)))  # a bytes.translate table (only ASCII codes are looked up)
 
 
 def _least_entropy(n: int, distinct: int) -> float:
