@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,29 @@ def test_grouped_bits_of_hex_keys_are_their_entropy():
     for alphabet in ("0123456789abcdef", "0123456789ABCDEF"):
         value = "".join(rng.choices(alphabet, k=300))
         assert math.isclose(values._grouped_bits(value), values.entropy(value) * len(value))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="abyou_-", min_size=1, max_size=7), min_size=1, max_size=12, unique=True),
+    pieces=st.lists(st.text(alphabet="abyou_-xz", max_size=9), min_size=1, max_size=40),
+    size=st.sampled_from([values._SEARCHED_WORD_BY_WORD + 1, 600]),
+)
+def test_holds_any_by_plan_is_a_search_per_word(words, pieces, size):
+    """Past _SEARCHED_WORD_BY_WORD characters the words are looked for by _search_plan's gates and members: the
+    same answer as a search per word, on any list of words (some holding others, some sharing their beginnings)
+    and texts made of their pieces."""
+    words = tuple(words)
+    text = ("".join(pieces) * (size // max(len("".join(pieces)), 1) + 1))[:size].ljust(size, "z")
+    assert values.holds_any(text, words, lambda: None) == any(w in text for w in words), (words, text)
+
+
+@pytest.mark.parametrize("words", [values._PLACEHOLDER_WORDS, diagnose._LONG_PLACEHOLDER_WORDS])
+def test_holds_any_by_plan_on_each_word_and_its_beginnings(words):
+    """Every placeholder word, each of its beginnings and the word with a character changed, in long filler."""
+    filler = "q7Z" * 100
+    for word in words:
+        for text in {word, *(word[:k] for k in range(1, len(word))), word[:-1] + "q", "q" + word[1:]}:
+            for where in (0, 150, 300):
+                long_text = filler[:where] + text + filler[where:]
+                assert values.holds_any(long_text, words, lambda: None) == any(w in long_text for w in words)

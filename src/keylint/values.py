@@ -260,14 +260,40 @@ def holds_any(text: str, words: tuple[str, ...], pattern: Callable[[], re.Patter
 
     The regex searches a short text in one pass; past a few hundred characters a search per word is the
     faster (str's search skips through the text in C, where the regex tries a branch at most positions:
-    an 8,000-character token in a secret variable took about three times as long by regex).
+    an 8,000-character token in a secret variable took about three times as long by regex), and fewer
+    searches faster still (:func:`_search_plan`: the dense tree's (team0-2) 809 long texts in ~40% less time).
     """
     if len(text) > _SEARCHED_WORD_BY_WORD:
-        return any(map(text.__contains__, words))
+        return any(gate in text and any(map(text.__contains__, members)) for gate, members in _search_plan(words))
     return pattern().search(text) is not None
 
 
 _SEARCHED_WORD_BY_WORD = 256
+
+
+@lru_cache(maxsize=8)  # one plan per list of words
+def _search_plan(words: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The searches that tell whether a text holds any of ``words``: (gate, members) pairs, the members looked
+    for only in a text that holds the gate.
+
+    A word that holds another word of the list is left out (the text then holds the other one too), and words
+    that begin with the same three characters are looked for only after their longest common beginning is found
+    (``your`` for the nine ``yourkey``, ``your_token`` ...). Each search reads the whole text, so the 26 long
+    placeholder words take 14 searches, the 49 placeholder words 41; a word alone is its own gate.
+    """
+    kept = [word for word in words if not any(other != word and other in word for other in words)]
+    groups: dict[str, list[str]] = {}
+    for word in kept:
+        groups.setdefault(word[:3], []).append(word)
+    plan = []
+    for members in groups.values():
+        gate = members[0]
+        for word in members:
+            while not word.startswith(gate):
+                gate = gate[:-1]
+        plan.append((gate, tuple(members)))
+    # Short words first: a random text holds one by chance more often (`nil`, `tbd`), which ends the search.
+    return tuple(sorted(plan, key=lambda step: len(step[0])))
 
 
 # words_pattern's tries are kept between runs under this file's version (building the provider prefixes'
