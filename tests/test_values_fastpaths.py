@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -209,3 +210,67 @@ def test_holds_any_by_plan_on_each_word_and_its_beginnings(words):
             for where in (0, 150, 300):
                 long_text = filler[:where] + text + filler[where:]
                 assert values.holds_any(long_text, words, lambda: None) == any(w in long_text for w in words)
+
+
+# Values that end (or nearly end) with what a stand-in ends with, a final newline among them.
+_ENDINGS_TEXT = st.text(alphabet=st.sampled_from(list("aZ09.…*#_xX<>[]{}\n •é")), max_size=24)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=_ENDINGS_TEXT | st.text(max_size=12))
+def test_endings_answer_what_ends_with_any_answers(value):
+    """Endings turns a value away by its last character only where ends_with_any would find nothing."""
+    for literals, brackets in (
+        (values._ELLIPSIS_TAIL, ("<>",)),
+        (diagnose._PLACEHOLDER_TAIL, diagnose._PLACEHOLDER_BRACKETS),
+        (("ab", "…"), ("()",)),
+    ):
+        expected = values.ends_with_any(value, literals, brackets)
+        assert values.Endings(literals, brackets)(value) == expected, (value, literals)
+    assert values._ELLIPSIS_ENDINGS(value) == values.ends_with_any(value, values._ELLIPSIS_TAIL, ("<>",))
+    assert diagnose._PLACEHOLDER_ENDINGS(value) == values.ends_with_any(
+        value, diagnose._PLACEHOLDER_TAIL, diagnose._PLACEHOLDER_BRACKETS
+    )
+
+
+_GREEDY_WORDS = re.compile(r"^[A-Za-z]+(?:[ _.\-][A-Za-z]+)*$")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abZ _.-0\n\u212aé")), max_size=30))
+def test_words_regex_matches_what_the_greedy_one_matches(value):
+    """_WORDS' possessive repeats match exactly what the greedy ones match (a final newline included)."""
+    assert bool(values._WORDS.match(value)) == bool(_GREEDY_WORDS.match(value)), repr(value)
+
+
+_TAIL = re.compile(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$")
+_RUN = re.compile(r"[xX]{6,}|\*{4,}|\.{4,}|•{3,}")
+
+
+def _plain_looks_like_placeholder(value: str) -> bool:
+    """looks_like_placeholder by the regexes its checks replaced and the plain randomness test."""
+    v = value.strip().strip("\"'")
+    if not v:
+        return False
+    if _TAIL.search(v) or _RUN.search(v):
+        return True
+    if not _plain_looks_random(re.sub(r"\s+", "", v)):
+        return values.is_placeholder.__wrapped__(v) or values.is_placeholder.__wrapped__(re.sub(r"[-_.\s]+", "", v))
+    return any(word in v.lower() for word in diagnose._LONG_PLACEHOLDER_WORDS)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["your", "key", "here", "-", "_", ".", " ", "xxxx", "x", "***", "…", "<>", "[", "]", "{}"])
+        | st.text(alphabet="aZ09kQ+/=•\"'\n", max_size=12),
+        max_size=6,
+    ).map("".join)
+)
+def test_looks_like_placeholder_is_the_plain_answer(value):
+    assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), repr(value)
+
+
+def test_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values():
+    for value in _generated_keys() + _damaged_values():
+        assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), value
