@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +140,137 @@ def test_entropy_at_least_around_the_length_pieces_are_tried_from():
             exact = values.entropy(value[:size])
             for level in (3.0, 3.3, 3.9, exact, math.nextafter(exact, math.inf)):
                 assert values.entropy_at_least(value[:size], level) == (exact >= level)
+
+
+# ASCII values past _PIECES_FROM: bounded by their characters counted in 16 groups (values._grouped_bits). Keys of
+# the usual alphabets, and values of a few characters repeated unevenly, whose entropies (and their groups') sit
+# around the thresholds.
+_KEY_ALPHABETS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    "0123456789abcdef",
+    "0123456789ABCDEF",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    "abcdefghijklmnopqrstuvwxyz0123456789",
+)
+_GROUPED = st.one_of(
+    st.builds(
+        lambda alphabet, size, seed: "".join(random.Random(seed).choices(alphabet, k=size)),
+        st.sampled_from(_KEY_ALPHABETS),
+        st.sampled_from([values._PIECES_FROM, values._PIECES_FROM + 1, 200, 511, 512, 513, 900, 3000]),
+        st.integers(0, 10**6),
+    ),
+    st.builds(
+        _shuffled_repeats,
+        st.lists(st.sampled_from("abcdefqrstuvQRSTUV0123456789-_=+/.~ "), min_size=6, max_size=20, unique=True),
+        st.lists(st.integers(1, 90), min_size=20, max_size=20),
+        st.integers(0, 1000),
+    ).filter(lambda value: len(value) > values._PIECES_FROM),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=_GROUPED, threshold=st.sampled_from([3.0, 3.3]) | st.floats(2.5, 4.5))
+def test_entropy_at_least_of_long_ascii_values_is_the_comparison_of_the_entropy(value, threshold):
+    exact = values.entropy(value)
+    assert values._grouped_bits(value) <= exact * len(value) * (1 + 1e-12)
+    for level in (threshold, exact, math.nextafter(exact, math.inf), math.nextafter(exact, -math.inf)):
+        assert values.entropy_at_least(value, level) == (exact >= level), (value, level)
+
+
+def test_grouped_bits_of_hex_keys_are_their_entropy():
+    """Hex digits of either case are one to a group: a hex key's groups hold all its bits."""
+    rng = random.Random(3)
+    for alphabet in ("0123456789abcdef", "0123456789ABCDEF"):
+        value = "".join(rng.choices(alphabet, k=300))
+        assert math.isclose(values._grouped_bits(value), values.entropy(value) * len(value))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="abyou_-", min_size=1, max_size=7), min_size=1, max_size=12, unique=True),
+    pieces=st.lists(st.text(alphabet="abyou_-xz", max_size=9), min_size=1, max_size=40),
+    size=st.sampled_from([values._SEARCHED_WORD_BY_WORD + 1, 600]),
+)
+def test_holds_any_by_plan_is_a_search_per_word(words, pieces, size):
+    """Past _SEARCHED_WORD_BY_WORD characters the words are looked for by _search_plan's gates and members: the
+    same answer as a search per word, on any list of words (some holding others, some sharing their beginnings)
+    and texts made of their pieces."""
+    words = tuple(words)
+    text = ("".join(pieces) * (size // max(len("".join(pieces)), 1) + 1))[:size].ljust(size, "z")
+    assert values.holds_any(text, words, lambda: None) == any(w in text for w in words), (words, text)
+
+
+@pytest.mark.parametrize("words", [values._PLACEHOLDER_WORDS, diagnose._LONG_PLACEHOLDER_WORDS])
+def test_holds_any_by_plan_on_each_word_and_its_beginnings(words):
+    """Every placeholder word, each of its beginnings and the word with a character changed, in long filler."""
+    filler = "q7Z" * 100
+    for word in words:
+        for text in {word, *(word[:k] for k in range(1, len(word))), word[:-1] + "q", "q" + word[1:]}:
+            for where in (0, 150, 300):
+                long_text = filler[:where] + text + filler[where:]
+                assert values.holds_any(long_text, words, lambda: None) == any(w in long_text for w in words)
+
+
+# Values that end (or nearly end) with what a stand-in ends with, a final newline among them.
+_ENDINGS_TEXT = st.text(alphabet=st.sampled_from(list("aZ09.…*#_xX<>[]{}\n •é")), max_size=24)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=_ENDINGS_TEXT | st.text(max_size=12))
+def test_endings_answer_what_ends_with_any_answers(value):
+    """Endings turns a value away by its last character only where ends_with_any would find nothing."""
+    for literals, brackets in (
+        (values._ELLIPSIS_TAIL, ("<>",)),
+        (diagnose._PLACEHOLDER_TAIL, diagnose._PLACEHOLDER_BRACKETS),
+        (("ab", "…"), ("()",)),
+    ):
+        expected = values.ends_with_any(value, literals, brackets)
+        assert values.Endings(literals, brackets)(value) == expected, (value, literals)
+    assert values._ELLIPSIS_ENDINGS(value) == values.ends_with_any(value, values._ELLIPSIS_TAIL, ("<>",))
+    assert diagnose._PLACEHOLDER_ENDINGS(value) == values.ends_with_any(
+        value, diagnose._PLACEHOLDER_TAIL, diagnose._PLACEHOLDER_BRACKETS
+    )
+
+
+_GREEDY_WORDS = re.compile(r"^[A-Za-z]+(?:[ _.\-][A-Za-z]+)*$")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abZ _.-0\n\u212aé")), max_size=30))
+def test_words_regex_matches_what_the_greedy_one_matches(value):
+    """_WORDS' possessive repeats match exactly what the greedy ones match (a final newline included)."""
+    assert bool(values._WORDS.match(value)) == bool(_GREEDY_WORDS.match(value)), repr(value)
+
+
+_TAIL = re.compile(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$")
+_RUN = re.compile(r"[xX]{6,}|\*{4,}|\.{4,}|•{3,}")
+
+
+def _plain_looks_like_placeholder(value: str) -> bool:
+    """looks_like_placeholder by the regexes its checks replaced and the plain randomness test."""
+    v = value.strip().strip("\"'")
+    if not v:
+        return False
+    if _TAIL.search(v) or _RUN.search(v):
+        return True
+    if not _plain_looks_random(re.sub(r"\s+", "", v)):
+        return values.is_placeholder.__wrapped__(v) or values.is_placeholder.__wrapped__(re.sub(r"[-_.\s]+", "", v))
+    return any(word in v.lower() for word in diagnose._LONG_PLACEHOLDER_WORDS)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["your", "key", "here", "-", "_", ".", " ", "xxxx", "x", "***", "…", "<>", "[", "]", "{}"])
+        | st.text(alphabet="aZ09kQ+/=•\"'\n", max_size=12),
+        max_size=6,
+    ).map("".join)
+)
+def test_looks_like_placeholder_is_the_plain_answer(value):
+    assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), repr(value)
+
+
+def test_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values():
+    for value in _generated_keys() + _damaged_values():
+        assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), value

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.providers.schema import KeyFormat, Segment
-from keylint.values import ends_with_any, holds_any, is_placeholder, looks_random, mixed_case, words_pattern
+from keylint.values import Endings, holds_any, is_placeholder, looks_random, mixed_case, words_pattern
 
 # Characters that render as nothing, or as an ordinary space, and are never part of a key.
 INVISIBLE = frozenset(
@@ -624,9 +624,10 @@ _LONG_PLACEHOLDER_WORDS = (
     "your-api",
 )
 # Endings of a stand-in: re.search(r"(?:\.\.\.|…|[xX]{4,}|\*{3,}|#{4,}|_{4,}|<[^>]*>|\[[^\]]*\]|\{[^}]*\})$"),
-# done by values.ends_with_any (the regex is quadratic on hostile values); runs: [xX]{6,}|\*{4,}|\.{4,}|•{3,}.
+# done by values.Endings (the regex is quadratic on hostile values); runs: [xX]{6,}|\*{4,}|\.{4,}|•{3,}.
 _PLACEHOLDER_TAIL = ("...", "…", "***", "####", "____", *mixed_case("xX", 4))
 _PLACEHOLDER_BRACKETS = ("<>", "[]", "{}")
+_PLACEHOLDER_ENDINGS = Endings(_PLACEHOLDER_TAIL, _PLACEHOLDER_BRACKETS)
 _PLACEHOLDER_RUNS = ("****", "....", "•••")
 _SEPARATOR_RUNS = re.compile(r"[-_.\s]+")
 
@@ -643,8 +644,8 @@ def looks_like_placeholder(value: str) -> bool:
         return False
     low = v.lower()
     if (
-        ends_with_any(v, _PLACEHOLDER_TAIL, _PLACEHOLDER_BRACKETS)
-        or any(run in v for run in _PLACEHOLDER_RUNS)
+        _PLACEHOLDER_ENDINGS(v)
+        or any(map(v.__contains__, _PLACEHOLDER_RUNS))
         or "xxxxxx" in low  # [xX]{6,}: no other character lowercases to "x"
     ):
         return True
