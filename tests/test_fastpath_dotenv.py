@@ -202,17 +202,25 @@ def test_plain_statements_are_what_the_line_regex_reads(lines, end):
         return
     parts = dotenv._LINE.split(block)
     assert len(parts) == 3 * lines_in_block + 1, "a block _LINE declines must not be read as plain"
-    names, values = parts[1::3], parts[2::3]
-    # Every line a statement, in order, except a blank last one.
-    statements = len(plain[0])
-    assert statements == lines_in_block - block.endswith("\n")
-    assert names[statements:] == [None] * (lines_in_block - statements)
-    assert plain == (names[:statements], values[:statements])
+    assert plain == dotenv._statements(parts[1::3], parts[2::3], lines_in_block)
 
 
 def test_a_block_of_plain_statements_is_read_without_the_line_regex():
-    block = "A=1\nB_2=x y\nC.D=\nE=a=b==\n"
-    assert dotenv._plain_statements(block, 5) == (["A", "B_2", "C.D", "E"], ["1", "x y", "", "a=b=="])
+    assert dotenv._plain_statements("A=1\nB_2=x y\nC.D=\nE=a=b==\n", 5) == (
+        ["A", "B_2", "C.D", "E"],
+        ["1", "x y", "", "a=b=="],
+        None,
+    )
+    assert dotenv._plain_statements("\nA=1\n\nB=2", 4) == (["A", "B"], ["1", "2"], [1, 3])
+
+
+@given(st.lists(st.sampled_from(["A", "B", None]).flatmap(lambda n: st.tuples(st.just(n), st.sampled_from(["", "v"])))))
+def test_statements_are_the_lines_with_a_name(lines):
+    names = [name for name, _ in lines]
+    values = [value if name else None for name, value in lines]
+    statements, kept, at = dotenv._statements(names, values, len(lines))
+    numbered = [(i, name, value) for i, (name, value) in enumerate(zip(names, values, strict=True)) if name]
+    assert list(zip(range(len(statements)) if at is None else at, statements, kept, strict=True)) == numbered
 
 
 _NEAR_PLAIN_STATEMENTS = st.builds(
