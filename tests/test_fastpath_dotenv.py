@@ -164,3 +164,90 @@ def test_an_entry_made_from_the_line_regex_is_the_parsers(line, number):
 def test_the_lines_without_a_statement_never_matter():
     # read() makes entries of the indices kept by name and by value: a comment or blank line has "" for both.
     assert not PREFILTER.name_matters("") and not PREFILTER.value_matters("")
+
+
+# Lines near the plain statements that _plain_statements reads: names valid or not, values with a space, "=", a
+# quote, "#", a backslash, whitespace that is not a space (ASCII or not), characters outside ASCII, controls; a
+# space at either end of a value, `export`, indented lines, comments and blank lines.
+_PLAIN_CHARACTERS = " =:/.-xA9_{}"
+_NOT_PLAIN = "'\"`\\#\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f\x85\xa0é\u2003"
+_NEAR_PLAIN_LINES = st.one_of(
+    *[
+        st.builds(
+            "{}{}={}".format,
+            st.sampled_from(["", "", "", " ", "export "]),
+            st.sampled_from(_NAMES[:-1]) | st.from_regex(r"[A-Za-z_.0-9][A-Za-z0-9_.]{0,4}", fullmatch=True),
+            st.text(alphabet=_PLAIN_CHARACTERS, max_size=10),
+        )
+    ]
+    * 6,
+    st.builds(  # one character of another kind, at the value's start, end or inside
+        "{}={}{}{}".format,
+        st.sampled_from(_NAMES[:-1]),
+        st.text(alphabet=_PLAIN_CHARACTERS, max_size=3),
+        st.sampled_from(_NOT_PLAIN),
+        st.text(alphabet=_PLAIN_CHARACTERS, max_size=3),
+    ),
+    st.sampled_from(["", " ", "# a comment", "NOT A STATEMENT", "A = 1"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_NEAR_PLAIN_LINES, max_size=8), st.sampled_from(["", "", "\n", "\n\n", " "]))
+def test_plain_statements_are_what_the_line_regex_reads(lines, end):
+    block = "\n".join(lines) + end
+    lines_in_block = block.count("\n") + 1
+    plain = dotenv._plain_statements(block, lines_in_block)
+    if plain is None:
+        return
+    parts = dotenv._LINE.split(block)
+    assert len(parts) == 3 * lines_in_block + 1, "a block _LINE declines must not be read as plain"
+    assert plain == dotenv._statements(parts[1::3], parts[2::3], lines_in_block)
+
+
+def test_a_block_of_plain_statements_is_read_without_the_line_regex():
+    assert dotenv._plain_statements("A=1\nB_2=x y\nC.D=\nE=a=b==\n", 5) == (
+        ["A", "B_2", "C.D", "E"],
+        ["1", "x y", "", "a=b=="],
+        None,
+    )
+    assert dotenv._plain_statements("\nA=1\n\nB=2", 4) == (["A", "B"], ["1", "2"], [1, 3])
+
+
+@given(st.lists(st.sampled_from(["A", "B", None]).flatmap(lambda n: st.tuples(st.just(n), st.sampled_from(["", "v"])))))
+def test_statements_are_the_lines_with_a_name(lines):
+    names = [name for name, _ in lines]
+    values = [value if name else None for name, value in lines]
+    statements, kept, at = dotenv._statements(names, values, len(lines))
+    numbered = [(i, name, value) for i, (name, value) in enumerate(zip(names, values, strict=True)) if name]
+    assert list(zip(range(len(statements)) if at is None else at, statements, kept, strict=True)) == numbered
+
+
+_NEAR_PLAIN_STATEMENTS = st.builds(
+    "{}{}={}".format,
+    st.sampled_from(_NAMES[:-1]),
+    st.one_of(st.just(""), st.integers(0, 10**4).map("_{}".format)),
+    st.sampled_from(_VALUES) | st.text(alphabet=_PLAIN_CHARACTERS, max_size=10),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_NEAR_PLAIN_STATEMENTS, max_size=30),
+    st.integers(1, 120),
+    st.sampled_from(["\n", ""]),
+    st.sampled_from([None, "", "# note", "A='open", " B=1"]),  # a line that makes the block another shape
+    st.integers(0, 30),
+)
+def test_read_of_plain_blocks_equals_the_line_regexs(lines, block, end, other, at):
+    if other is not None and at % 3 == 0:
+        lines.insert(at, other)
+    text = "\n".join(lines) + end
+    with mock.patch.object(dotenv, "_BLOCK", block):
+        plain = dotenv.read(text, PREFILTER, True)
+        with mock.patch.object(dotenv, "_plain_statements", lambda block, lines: None):
+            regex = dotenv.read(text, PREFILTER, True)
+    assert (plain is None) == (regex is None)
+    if plain is not None and regex is not None:
+        assert plain.entries == regex.entries
+        assert plain.keys == regex.keys

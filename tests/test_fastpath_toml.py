@@ -8,6 +8,7 @@ blocks of several sizes, so that tables' statements go on across block boundarie
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -180,3 +181,68 @@ def _plain_subtables(tables: list[str]) -> dict[str, set[str]]:
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "a-b", "1", "_"]), min_size=1, max_size=3).map(".".join)))
 def test_subtables_are_every_table_on_the_way(tables):
     assert toml._subtables(tables) == _plain_subtables(tables)
+
+
+# Rows near the simple ones _simple_rows reads: `key = value` with one space either side of "=" (or not), values of
+# every shape (valid or not, with trailing blanks), `[table]` headers (with spaces, or `[[array]]`), blank lines
+# (or of blanks only), and now and then a comment or an indented row.
+@st.composite
+def _near_simple_documents(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["value"] * 6 + ["table", "table", "blank", "other"]))
+        if kind == "value":
+            key, value = draw(st.sampled_from(_KEYS)), draw(st.sampled_from(_VALUES))
+            equals = draw(st.sampled_from([" = "] * 8 + ["=", " =", "= ", "  = ", " =  "]))
+            after = draw(st.sampled_from([""] * 8 + [" ", "  ", "\x0b", " # c"]))
+            lines.append(f"{key}{equals}{value}{after}")
+        elif kind == "table":
+            path = draw(st.lists(st.sampled_from(_KEYS[:4]), min_size=1, max_size=3))
+            header = f"[{'.'.join(path)}]"
+            odd = [f"[{header}]", f"[ {path[0]} ]", f"{header} ", "[a . b]"]
+            lines.append(draw(st.sampled_from([header] * 6 + odd)))
+        elif kind == "blank":
+            lines.append(draw(st.sampled_from(["", "", "", " ", "  "])))
+        else:
+            other = ["# note", " a = 1", "a = [1]", "=", "[]", "a", "[a.]", "[.a]", "[a]1", '[a]"x"', "true", "'x'"]
+            lines.append(draw(st.sampled_from(other)))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_near_simple_documents())
+def test_simple_rows_are_what_the_row_regex_reads(text):
+    rows = text.count("\n") + 1
+    columns = toml._simple_rows(text, rows)
+    if columns is None:
+        return
+    keys, values, tables = columns
+    if not all(toml._SCALAR_VALUE.fullmatch(value) for value in values if value):
+        return  # run() leaves the block to _ROW
+    parts = toml._ROW.split(text)
+    assert len(parts) == 4 * rows + 1, "a block _ROW declines must not be read as simple rows"
+    assert keys == parts[1::4]
+    assert tables == parts[3::4]
+    assert values == [value or "" for value in parts[2::4]]
+    assert all(value for key, value in zip(keys, values, strict=True) if key is not None), "a key without a value"
+
+
+def test_a_block_of_simple_rows_is_read_without_the_row_regex():
+    text = '[a]\nb = "x = y"\n\n[c.d]\ne = 1_000\nf = true\n'
+    assert toml._simple_rows(text, 7) == (
+        [None, "b", None, None, "e", "f", None],
+        ["", '"x = y"', "", "", "1_000", "true", ""],
+        ["a", None, None, "c.d", None, None, None],
+    )
+
+
+@settings(
+    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(_near_simple_documents(), st.sampled_from(_BLOCK_SIZES))
+def test_reads_near_simple_documents_as_the_row_regex_and_tomllib(monkeypatch, text, block):
+    reading = _read(text, block, monkeypatch)
+    with mock.patch.object(toml, "_simple_rows", lambda block, rows: None):  # for this example only
+        assert reading == _read(text, block, monkeypatch)
+    if reading is not None:  # or the full parser reads it
+        assert reading == _expected(text)

@@ -61,6 +61,11 @@ _FIRST_HEADER = re.compile(_HEADER)
 _NEXT_HEADER = re.compile(rf"\n{_HEADER}")
 # Where an array may start (a superset: also inside strings), so that blocks without one skip looking for them.
 _ARRAY_START = re.compile(r"=[ ]*\[")
+# A scalar as a whole value (a row's value group of _ROW is one).
+_SCALAR_VALUE = re.compile(_SCALAR)
+# A row of a block of simple rows (_simple_rows), after the line break before it: `key = ` (its value is what follows
+# up to the next row), `[table]` or a blank line.
+_SIMPLE_ROW = re.compile(rf"\n(?:({_BARE_KEY}) = |\[({_BARE_KEY}(?:\.{_BARE_KEY})*+)\](?![^\n])|(?![^\n]))")
 # The elements of an array _STATEMENT accepted (finditer skips the spaces and commas between them).
 _ELEMENT = re.compile(r""""[^"]*"|'[^']*'|[^ ,\]]+""")
 
@@ -112,16 +117,26 @@ class _TomlReader:
         carried_keys: set[str | None] = set()  # its keys so far
         headers_read = 0
         first_line = 1
+        turned_away = self.prefilter.derived(_TurnedAway)
         for block in _blocks(self.text, _BLOCK):
-            # re.split, not findall: the groups come as one flat list (before, key, value, table, between, key, ...)
-            # without a tuple per row (~20% less time than findall and taking the tuples apart); a group a row
-            # does not have is None.
-            parts = _ROW.split(block)
             rows = block.count("\n") + 1
-            if len(parts) != 4 * rows + 1:
-                raise _Invalid  # a line of another shape
-            keys = parts[1::4]
-            header_column = parts[3::4]
+            arrays = False  # whether the block may have an array (simple rows have none)
+            columns = _simple_rows(block, rows)
+            if columns is not None:
+                keys, values, header_column = columns
+                new = set(values) - turned_away.values
+                if not all(map(_SCALAR_VALUE.fullmatch, new)):  # a value _ROW reads otherwise, or refuses
+                    columns = None
+            if columns is None:
+                arrays = _ARRAY_START.search(block) is not None
+                # re.split, not findall: the groups come as one flat list (before, key, value, table, between, key,
+                # ...) without a tuple per row (~20% less time than findall and taking the tuples apart); a group a
+                # row does not have is None.
+                parts = _ROW.split(block)
+                if len(parts) != 4 * rows + 1:
+                    raise _Invalid  # a line of another shape
+                keys, values, header_column = parts[1::4], parts[2::4], parts[3::4]
+                new = set(values) - turned_away.values
             headers = list(filter(None, header_column))
             if self.one_block:
                 self.declare(headers)
@@ -140,11 +155,16 @@ class _TomlReader:
                 carried_keys.update(keys)
             carried_keys.discard(None)
             carried = tables[-1]
-            values = parts[2::4]
-            wanted = self.wanted(keys, values)
-            if _ARRAY_START.search(block):
+            wanted = self.wanted(keys, values, new)
+            if arrays:
                 wanted.update(index for index in compress(count(), keys) if not values[index])
-            if wanted:
+            if wanted and columns is not None:
+                # Each row is its key, " = " and its value: the entry read_line() would read off it, without the lines.
+                for index in sorted(wanted):
+                    key, raw = keys[index], values[index]
+                    path = _path(tables[owners[index]], key)  # type: ignore[arg-type]
+                    self.entries.append(_entry(path, raw, len(key) + 3, first_line + index, None))  # type: ignore[arg-type]
+            elif wanted:
                 lines = block.split("\n")
                 for index in sorted(wanted):
                     self.read_line(lines[index], first_line + index, tables[owners[index]])
@@ -169,20 +189,20 @@ class _TomlReader:
             ):
                 raise _Invalid  # "Cannot overwrite a value": a key naming a table
 
-    def wanted(self, keys: list[str | None], values: list[str | None]) -> set[int]:
-        """Indices of the rows whose scalar value or name may matter (a row without either has None there). A value
-        or name is asked about once per block, and not at all once the prefilter has turned it away: they repeat
-        (ports, flags, hosts, the same settings in every table) far more than lines do."""
+    def wanted(self, keys: list[str | None], values: list[str | None], new: set[str | None]) -> set[int]:
+        """Indices of the rows whose scalar value or name may matter (a row without either has None or "" there;
+        ``new``: the values the prefilter has not turned away yet). A value or name is asked about once per block,
+        and not at all once the prefilter has turned it away: they repeat (ports, flags, hosts, the same settings in
+        every table) far more than lines do."""
         prefilter = self.prefilter
         value_matters = prefilter.value_matters
         turned_away = prefilter.derived(_TurnedAway)
         # Short values are asked straight away (the prefilter remembers its answers for them); the others only when
         # ValueCandidates finds something in them that could make them matter.
-        new: set[str] = set(values) - turned_away.values  # type: ignore[assignment]
         short: list[str] = []
         long: list[str] = []
         for value in new:
-            (short if len(value) <= _SHORT else long).append(value)
+            (short if len(value) <= _SHORT else long).append(value)  # type: ignore[arg-type]
         asked = chain(short, map(long.__getitem__, value_candidates(prefilter).possible(long)))
         mattering = {value for value in asked if value_matters(value[1:-1] if value[0] in "\"'" else value)}
         turned_away.remember_values(set(short) - mattering)
@@ -201,7 +221,7 @@ class _TomlReader:
             raise _Invalid  # cannot happen (_ROW read it as a statement); never guess
         path = _path(table, found.group("key"))
         if found.group("value") is not None:
-            self.entries.append(_entry(path, found, "value", number, found.group("comment")))
+            self.entries.append(_entry(path, found["value"], found.start("value"), number, found["comment"]))
             return
         depth = (table.count(".") + 1 if table else 0) + 2  # the document, the tables, the array
         if depth > self.max_depth:
@@ -211,30 +231,51 @@ class _TomlReader:
         for index, element in enumerate(_ELEMENT.finditer(line, found.start("array"), found.end("array"))):
             raw = element.group()
             if value_matters(raw[1:-1] if raw[0] in "\"'" else raw) or name_matters(str(index)):
-                self.entries.append(_entry(_path(path, str(index)), element, 0, number, None))
+                self.entries.append(_entry(_path(path, str(index)), raw, element.start(), number, None))
 
 
 class _TurnedAway:
     """Short values (as written, quotes included) and names a prefilter turned away, so that a block asks only
-    about the ones it has not met before (a set difference, in C). None, a row's missing value or name, is none a
-    row asks about (a scalar or key is never empty)."""
+    about the ones it has not met before (a set difference, in C). None or "", a row's missing value or name, is
+    none a row asks about (a scalar or key is never empty). Each value was read as a whole scalar (_SCALAR): one
+    met again needs no new check that it is one."""
 
     _MOST = 1 << 16  # forgotten past this many of each: a large file's distinct values need not all stay
     _LONGEST_NAME = 64  # longer names are asked about every time (a hostile file's huge names are not kept)
 
     def __init__(self, _prefilter: Prefilter) -> None:  # one per prefilter (Prefilter.derived)
-        self.values: set[str | None] = {None}
+        self.values: set[str | None] = {None, ""}
         self.names: set[str | None] = {None}
 
     def remember_values(self, values: set[str]) -> None:
         if len(self.values) > self._MOST:
-            self.values = {None}
+            self.values = {None, ""}
         self.values |= values
 
     def remember_names(self, names: set[str]) -> None:
         if len(self.names) > self._MOST:
             self.names = {None}
         self.names.update(name for name in names if len(name) <= self._LONGEST_NAME)
+
+
+def _simple_rows(block: str, rows: int) -> tuple[list[str | None], list[str], list[str | None]] | None:
+    """The keys, values and tables of a block (of ``rows`` rows) of rows written the simplest way, `key = value`
+    with a space either side of "=" and nothing after the value, `[table]` without spaces, and blank lines: each
+    row's key or None, its value as written or "", its table or None; None for another block (_ROW reads it, and
+    refuses what is no TOML). The values are not checked here: what _ROW reads the rows as (its groups) if each
+    value is a scalar (``_SCALAR_VALUE.fullmatch``), which run() checks once per distinct value.
+
+    Most TOML files hold nothing else, and _ROW's steps for every character of a row and for the parts it may have
+    (blanks, a comment) cost about twice what finding each row's start does: a search from one line break to the
+    next (a literal the regex engine skips to in C). Comments are looked for first, so that a block of them (most
+    hand-written files) is not searched twice; indented lines and arrays are not (a block of them is searched
+    twice): a search for two or three characters takes ~20% of the time cutting a block does, one for "#" ~1%."""
+    if "#" in block:
+        return None
+    parts = _SIMPLE_ROW.split("\n" + block)  # "", key, table, value, key, table, value, ...
+    if len(parts) != 3 * rows + 1:  # a line break not followed by a simple row
+        return None
+    return parts[1::3], parts[3::3], parts[2::3]
 
 
 def _subtables(tables: list[str]) -> dict[str, set[str]]:
@@ -255,16 +296,15 @@ def _path(table: str, key: str) -> str:
     return f"{table}.{key}" if table else key
 
 
-def _entry(path: str, found: re.Match[str], group: str | int, line: int, comment: str | None) -> Entry:
-    """The entry parsers/toml makes of the scalar in ``group`` of ``found``, on ``line``."""
-    raw = found.group(group)
+def _entry(path: str, raw: str, start: int, line: int, comment: str | None) -> Entry:
+    """The entry parsers/toml makes of the scalar ``raw`` found at index ``start`` of ``line``."""
     quoted = raw[0] in "\"'"
     return Entry(
         key=path,
         value=raw[1:-1] if quoted else raw,
         raw=raw,
         line=line,
-        column=found.start(group) + 1 + quoted,
+        column=start + 1 + quoted,
         quote=raw[0] if quoted else "",
         key_line=line,
         comment=comment.strip() if comment is not None else None,
