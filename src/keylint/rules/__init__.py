@@ -171,28 +171,28 @@ def entry_shape(entry: Entry, matches: list[Match], examples: Container[str]) ->
     return valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live, example, pasted_twice
 
 
+# The fact each flag of a shape stands for, in the shape's order (valid and blank are facts either way).
+_FLAG_FACTS = (
+    None,
+    "invalid-match",
+    "marker",
+    "non-ascii",
+    None,
+    "ragged-edge",
+    "equals-or-colon",
+    "test-or-live",
+    "example",
+    "pasted-twice",
+)
+
+
 def shape_facts(shape: Shape) -> frozenset[str]:
     """The facts of ENTRY_FACTS an entry of this shape has."""
-    valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live, example, pasted_twice = shape
+    valid, invalid, _, _, blank = shape[:5]
     facts = {"valid-match" if valid else "no-valid-match", "blank" if blank else "filled"}
-    if test_or_live:
-        facts.add("test-or-live")
-    if example:
-        facts.add("example")
-    if pasted_twice:
-        facts.add("pasted-twice")
-    if ragged:
-        facts.add("ragged-edge")
-    if equals_or_colon:
-        facts.add("equals-or-colon")
+    facts.update(fact for fact, flag in zip(_FLAG_FACTS, shape, strict=True) if flag and fact)
     if valid or invalid:
         facts.add("match")
-    if invalid:
-        facts.add("invalid-match")
-    if marked:
-        facts.add("marker")
-    if non_ascii:
-        facts.add("non-ascii")
     return frozenset(facts)
 
 
