@@ -935,18 +935,21 @@ def _may_mismatch(name: str, match: Match, extra: tuple[Provider, ...]) -> bool:
     what decides it (the same parts of the name and key as kind_conflict, provider_named_by and _compatible);
     tests/test_entry_fastpaths.py compares it with the rule's own steps."""
     template = match.format.template if match.format is not None else None
-    cache_key = (name, match.provider, match.kind, match.is_secret, template, id(extra))
+    cache_key = (name, match.provider, match.kind, match.is_secret, template)
     verdict = _MAY_MISMATCH.get(cache_key)
-    if verdict is None:
-        if len(_MAY_MISMATCH) > 4096:
+    if verdict is None or extra is not _MAY_MISMATCH_EXTRA[0]:
+        if len(_MAY_MISMATCH) > 4096 or extra is not _MAY_MISMATCH_EXTRA[0]:
+            # Verdicts hold for one set of config providers: held here, so that no other tuple can take its place.
             _MAY_MISMATCH.clear()
+            _MAY_MISMATCH_EXTRA[0] = extra
         verdict = _MAY_MISMATCH[cache_key] = (
             kind_conflict(name, match) is not None or _named_other(name, match, all_providers(extra)) is not None
         )
     return verdict
 
 
-_MAY_MISMATCH: dict[tuple[str, str, str, bool, str | None, int], bool] = {}
+_MAY_MISMATCH: dict[tuple[str, str, str, bool, str | None], bool] = {}
+_MAY_MISMATCH_EXTRA: list[tuple[Provider, ...] | None] = [None]
 
 
 def _named_other(key: str, match: Match, providers: tuple[Provider, ...]) -> Provider | None:
