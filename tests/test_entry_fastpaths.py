@@ -766,6 +766,25 @@ def test_may_mismatch_remembered_is_the_plain_answer(path, head, which, provider
         assert format_rules._may_mismatch(name, match, ()) == _plain_may_mismatch(key, match, providers), key
 
 
+def test_may_mismatch_verdicts_follow_the_config_providers():
+    """Verdicts remembered under one config's providers are not reused under another's, even when the first
+    config's tuple is freed and a new one is made for each scan (a process scanning with several configs)."""
+    from keylint.config import settings_from_table
+    from keylint.providers import all_providers, builtin_providers
+
+    openai = next(p for p in builtin_providers() if p.id == "openai")
+    match = Match("openai", openai.formats[0].kind, 0, 20, "x" * 20, True, None, True, openai.formats[0])
+    name = values.normalized_name("ACME_API_KEY")
+    answers = set()
+    for round_ in range(6):
+        table = {"providers": [{"id": "acme", "template": "acme_{alnum:32}", "env-vars": ["ACME_API_KEY"]}]}
+        extra = settings_from_table(table if round_ % 2 else {}, "c", ".").extra_providers
+        expected = _plain_may_mismatch("ACME_API_KEY", match, all_providers(extra))
+        assert format_rules._may_mismatch(name, match, extra) == expected, round_
+        answers.add(expected)
+    assert answers == {True, False}  # the two configs do disagree about this variable
+
+
 def _plain_provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> list[Problem]:
     """KL210 as it was before it asked _may_mismatch first."""
     found = []
