@@ -525,7 +525,7 @@ def _least_bits_of_pieces(value: str) -> float:
 def _grouped_bits(value: str) -> float:
     """At most ``len(value) * entropy(value)``, for an ASCII value: the bits its characters' groups hold.
 
-    Telling apart only 16 groups of characters (:data:`_GROUP_OF`) loses information, never adds it: the
+    Telling apart only 16 groups of characters (:func:`_group_table`) loses information, never adds it: the
     entropy of the groups is at most the characters'. A random key's characters spread over the groups
     (a base64 key's about 4 bits a character of its 6, a hex key's all its 4; the threshold is 3.3), and 16
     counts of one byte each (``bytes.count`` runs through the value in C at well under a nanosecond a
@@ -534,7 +534,7 @@ def _grouped_bits(value: str) -> float:
     40% of the time (a quarter of the instructions), those of 129-512 characters in 80%.
     """
     n = len(value)
-    groups = value.encode("ascii").translate(_GROUP_OF)
+    groups = value.encode("ascii").translate(_group_table())
     return -sum(count * math.log2(count / n) for count in map(groups.count, range(16)) if count)
 
 
@@ -550,7 +550,10 @@ def _group_of(code: int) -> int:
     return code % 16
 
 
-_GROUP_OF = bytes(map(_group_of, range(256)))  # a bytes.translate table (only ASCII codes are looked up)
+@cache  # made on first use: ~50 us that a run without a value past 128 characters (as a pre-commit run) never needs
+def _group_table() -> bytes:
+    """:func:`_group_of` of every byte, a bytes.translate table (only ASCII codes are looked up)."""
+    return bytes(map(_group_of, range(256)))
 
 
 def _least_entropy(n: int, distinct: int) -> float:
