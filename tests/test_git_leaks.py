@@ -110,6 +110,32 @@ def test_tracked_template_is_reported_once(cli, key, repo):
     assert "(tracked in git)" in by_rule(run, "KL503")[0]["message"]
 
 
+def test_a_leaked_key_is_reported_once_by_its_leak_rule_and_kl101_returns_when_that_rule_is_off(cli, key, repo):
+    token = key("github", "personal-access-token")
+    repo.write("config/app.env", f"GITHUB_TOKEN={token}\n# keylint: ignore-next-line[KL501]\nOTHER_TOKEN={token}\n")
+    repo.write("deploy.yaml", f"github:\n  token: {token}\n")
+    repo.commit("add config")
+
+    def rules(*args):
+        run = cli("scan", ".", "--format", "json", *args, cwd=repo.path)
+        return sorted((f["path"], f["line"], f["rule"]) for f in run.json()["findings"])
+
+    assert rules() == [
+        ("config/app.env", 1, "KL501"),  # in place of the key's KL101
+        ("config/app.env", 3, "KL101"),  # KL501 ignored on its line: the inventory finding stays
+        ("deploy.yaml", 2, "KL501"),
+    ]
+    assert rules("--ignore", "KL501") == [
+        ("config/app.env", 1, "KL101"),
+        ("config/app.env", 3, "KL101"),
+        ("deploy.yaml", 2, "KL101"),
+    ]
+    # The key's age is still judged: KL605 reads the keys the scan found, KL101 among them.
+    aged = rules("--max-age", "0d")
+    assert ("config/app.env", 1, "KL605") in aged and ("config/app.env", 1, "KL501") in aged
+    assert ("config/app.env", 1, "KL101") not in aged
+
+
 def test_no_git_switches_leak_checks_off(cli, key, repo):
     repo.write("app.env", f"GITHUB_TOKEN={key('github', 'personal-access-token')}\n")
     repo.commit("add")

@@ -317,7 +317,8 @@ def test_commit_with_a_key_is_blocked_and_a_clean_commit_passes(tmp_path, hook_r
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert "keylint" in output and "Failed" in output
-    assert "config/.env.production:1:14: KL101" in output
+    assert "config/.env.production:1:14: KL501" in output  # staged: KL501, in place of the key's KL101
+    assert "KL101" not in output
     assert "GitHub personal access token in GITHUB_TOKEN" in output
     assert token[:4] + "…" + token[-2:] in output  # masked ...
     assert token not in output  # ... never in full
@@ -363,15 +364,15 @@ def test_run_all_files_and_files_are_honoured(tmp_path, hook_repo, env):
     everything = pre_commit(work, "run", "--all-files", env=env)
     output = everything.stdout + everything.stderr
     assert everything.returncode == 1, output
-    assert "services/api/.env:1:14: KL101" in output
-    assert "deploy/values.yaml:2:15: KL101" in output
+    assert "services/api/.env:1:14: KL501" in output
+    assert "deploy/values.yaml:2:15: KL501" in output
     assert ".envrc" not in output
     assert github not in output and stripe not in output
 
     one = pre_commit(work, "run", "--files", "deploy/values.yaml", env=env)
     output = one.stdout + one.stderr
     assert one.returncode == 1, output
-    assert "deploy/values.yaml:2:15: KL101" in output
+    assert "deploy/values.yaml:2:15: KL501" in output
     assert "services/api/.env" not in output
 
 

@@ -92,6 +92,9 @@ def test_a_working_key_in_a_tracked_file_is_a_leak(loopback, cli, tmp_path):
     assert "KL703" in rules
     (leak,) = [f for f in kl7(report) if f["rule"] == "KL703"]
     assert "tracked by git" in leak["message"]
+    # One finding per key: KL703 (a working key, committed) in place of KL501 (a key, committed) and KL101.
+    assert [f["rule"] for f in report["findings"] if f["line"] == leak["line"]] == ["KL703"]
+    assert leak["verification"]["status"] == "valid"
 
 
 def test_the_same_working_key_in_a_local_ignored_file_is_only_noted(loopback, cli, tmp_path):

@@ -31,6 +31,7 @@ POST_STAGES: list[str] = [
     "keylint.verify:run_stage",  # --verify (keylint.verify.stage): KL7xx, Finding.extra["verification"]
     "keylint.rules.stale:rotation_age_stage",  # KL605 (--max-age, git blame)
     "keylint.rules.stale:stale_copy_stage",  # KL614, reads Finding.extra["verification"]
+    "keylint.rules:supersede_stage",  # one finding per key: after the stages above read every KL101
     "keylint.baseline:apply_stage",  # keep last: it filters what every stage produced
 ]
 
@@ -242,7 +243,6 @@ def report_options(args: argparse.Namespace, settings: Settings) -> ReportOption
 def emit(report: object, args: argparse.Namespace, settings: Settings, options: ReportOptions | None = None) -> int:
     """Write the report; ``options``: as :func:`report_options` makes them, with what was prepared of it."""
     from keylint.report import write
-
     if args.quiet and args.format == "text":
         report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]  # type: ignore[attr-defined]
     if options is None:

@@ -18,6 +18,10 @@ rule to report anything there. The engine starts the rule only for such entries:
 most entries, and starting them is a good part of a dense scan's time. A gate is a tuple of terms, all of which
 must hold; a term ``"a|b"`` holds when either fact does. tests/test_entry_fastpaths.py checks on generated corpora
 that every rule reports nothing on an entry its gate turns away.
+
+A rule may also declare what it *supersedes*: rules whose finding on the same key says less (KL501's "a key in a
+tracked file" says all that KL101's "a key" does, and more). Where both report the same key, the report keeps
+only the superseding finding (:func:`drop_superseded`), so a key is reported once, at its worst.
 """
 
 from __future__ import annotations
@@ -27,14 +31,14 @@ from collections.abc import Callable, Container, Iterable
 from importlib import import_module
 
 from keylint import TYPE_CHECKING
-from keylint.model import CATEGORIES, Entry, Match, Severity
+from keylint.model import CATEGORIES, Entry, Finding, Match, Severity
 from keylint.parsers import FORMATS
 from keylint.records import dataclass, field
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from keylint.engine import FileContext, ScanContext
+    from keylint.engine import FileContext, ScanContext, ScanReport
 
 _MODULES = ("parse", "secrets", "format", "hygiene", "placeholder", "leak", "stale", "verify")
 
@@ -71,6 +75,7 @@ class Rule:
     scope: str
     check: Callable[..., Iterable[Problem]]
     gate: tuple[frozenset[str], ...] = ()  # each term's facts, one of which must hold (see GATE_FACTS)
+    supersedes: frozenset[str] = frozenset()  # codes whose finding on the same key this one replaces
 
     def admits(self, facts: frozenset[str]) -> bool:
         """Can the rule report anything on an entry with these facts (of it and of its file)?"""
@@ -226,7 +231,13 @@ _STARTED: dict[tuple[tuple[str, ...], frozenset[str]], dict[Shape, list[Rule]]] 
 
 
 def rule(
-    code: str, name: str, severity: Severity, category: str, scope: str = "entry", gate: tuple[str, ...] = ()
+    code: str,
+    name: str,
+    severity: Severity,
+    category: str,
+    scope: str = "entry",
+    gate: tuple[str, ...] = (),
+    supersedes: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Iterable[Problem]]], Rule]:
     if category not in CATEGORIES:
         raise ValueError(f"{code}: unknown category {category}")
@@ -240,8 +251,10 @@ def rule(
     def register(check: Callable[..., Iterable[Problem]]) -> Rule:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        registered = Rule(code, name, severity, category, scope, check, terms)
+        registered = Rule(code, name, severity, category, scope, check, terms, frozenset(supersedes))
         RULES[code] = registered
+        if supersedes:
+            SUPERSEDING[code] = registered.supersedes
         return registered
 
     return register
@@ -282,6 +295,32 @@ def resolve(code_or_name: str) -> Rule | None:
         if r.name == key.lower():
             return r
     return None
+
+
+# Codes of the rules that supersede others, with the codes they supersede (filled as rules register).
+SUPERSEDING: dict[str, frozenset[str]] = {}
+
+
+def drop_superseded(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without those a superseding finding replaces: same key (file, line, column and secret), of
+    a rule the superseding one names. Inline suppression has run: ignoring KL501 on a line keeps the key's
+    KL101 inventory finding."""
+    replaced: dict[tuple[str, int | None, int | None, str], frozenset[str]] = {}
+    superseding = SUPERSEDING
+    for finding in findings:
+        codes = superseding.get(finding.rule)
+        if codes is not None and finding.secret is not None:
+            where = (finding.path, finding.line, finding.column, finding.secret)
+            replaced[where] = replaced.get(where, frozenset()) | codes
+    if not replaced:
+        return findings
+    return [f for f in findings if f.rule not in replaced.get((f.path, f.line, f.column, f.secret), ())]
+
+
+def supersede_stage(report: ScanReport, _args: object) -> None:
+    """The scan's post stage (commands/scan.py POST_STAGES): after verification and key age, which read every
+    key's KL101, and before the baseline, which must filter what the report would show."""
+    report.findings = drop_superseded(report.findings)
 
 
 def external_rule(code: str) -> Rule:

@@ -68,14 +68,22 @@ def _problem(entry: Entry, match: Match, message: str, fix: str) -> Problem:
     )
 
 
-@rule("KL501", "committed-key", Severity.ERROR, "leak", gate=("valid-match", "not-template", "tracked|staged"))
+@rule(
+    "KL501",
+    "committed-key",
+    Severity.ERROR,
+    "leak",
+    gate=("valid-match", "not-template", "tracked|staged"),
+    supersedes=("KL101",),
+)
 def committed_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A real provider key in a file that git tracks or that is staged for commit.
 
     ## What it does
     Reports every key that passes its provider's format (not a documented example, not a
     placeholder) in a file that is tracked by git or staged in the index. The message names
-    the provider's page for rotating the key. Templates are reported by KL503 instead.
+    the provider's page for rotating the key. Templates are reported by KL503 instead. The
+    finding replaces the key's KL101 (one finding per key, at its worst).
 
     ## Why is this bad?
     Whatever is committed is copied to every clone, fork, CI cache and backup, and stays in
@@ -169,7 +177,7 @@ def _first_secret(ctx: FileContext) -> tuple[Entry, str] | None:
     return None
 
 
-@rule("KL503", "key-in-template", Severity.ERROR, "leak", gate=("valid-match", "template"))
+@rule("KL503", "key-in-template", Severity.ERROR, "leak", gate=("valid-match", "template"), supersedes=("KL101",))
 def key_in_template(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
     """A real provider key in a template file (`.env.example`, `*.dist`, `example.*` ...).
 
@@ -177,7 +185,7 @@ def key_in_template(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     Reports keys that pass their provider's format completely (and are neither the
     provider's documented example nor an obvious placeholder) in files meant to be committed
     and copied: `.env.example`, `.env.sample`, `.env.template`, `*.dist`, `example.*`, and
-    the like.
+    the like. The finding replaces the key's KL101 (one finding per key, at its worst).
 
     ## Why is this bad?
     Templates are committed, published and copied into every developer's `.env`. A real key

@@ -66,6 +66,8 @@ def provider_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterat
     On its own this finding is informational: a key in a git-ignored local `.env` is where
     it belongs. It becomes an error where the key leaks (a tracked, staged or template file,
     see KL5xx) or is broken (KL2xx, KL4xx, KL7xx). The inventory helps audits and rotation.
+    In a tracked, staged or template file the key is reported once, by KL501 or KL503, in
+    place of this finding.
 
     ## Example
     ```dotenv

@@ -62,14 +62,15 @@ def key_revoked(*_args: object) -> Iterable[Problem]:
     return ()
 
 
-@rule("KL703", "live-key-leaked", Severity.ERROR, "leak", scope="external")
+@rule("KL703", "live-key-leaked", Severity.ERROR, "leak", scope="external", supersedes=("KL501", "KL503"))
 def live_key_leaked(*_args: object) -> Iterable[Problem]:
     """A working key in a committed or template file.
 
     ## What it does
     With `--verify`, reports keys the provider accepts (status `valid` or `valid_scoped`) that sit in a
     file meant to be shared: a template (`.env.example`, `config.yaml.dist`, `example.*` ...) or, when
-    git information is available, a tracked or staged file.
+    git information is available, a tracked or staged file. It replaces the key's KL501 or KL503 (and
+    so its KL101): one finding per key, at its worst.
 
     ## Why is this bad?
     Anyone who can read the repository can use the key, and the provider just confirmed it works.

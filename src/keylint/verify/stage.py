@@ -10,8 +10,8 @@ provider key the scan found, it
 3. serves what it can from the cache, sends the rest (:mod:`keylint.verify.client`, imported only
    now), and caches the conclusive answers;
 4. attaches ``Finding.extra["verification"] = {"status", "detail", "checked_at"}`` to the key's
-   KL101 finding and adds one KL7xx finding per occurrence: KL701 rejected (error, verify),
-   KL702 revoked/expired (error, stale), KL703 a working key in a committed or template file
+   finding (KL101, or KL501/KL503 in its place) and adds one KL7xx finding per occurrence: KL701 rejected
+   (error, verify), KL702 revoked/expired (error, stale), KL703 a working key in a committed or template file
    (error, leak), KL704 working (info), KL705 no conclusive answer (info).
 """
 
@@ -317,14 +317,16 @@ def _rotate_url(provider: Provider, kind: str) -> str | None:
 
 
 def apply(report: ScanReport, plan: Plan) -> None:
-    """Attach statuses to the KL101 findings and add the KL7xx findings."""
+    """Attach statuses to the keys' findings (KL101, or KL501/KL503 in its place) and add the KL7xx findings."""
     from keylint.engine import make_finding
-    from keylint.rules import external_rule
+    from keylint.rules import SUPERSEDING, external_rule
     from keylint.rules.secrets import describe
 
+    # The key's own finding: KL101, or the leak finding that replaces it in a committed or template file.
+    key_rules = {"KL101", *(code for code, replaced in SUPERSEDING.items() if "KL101" in replaced)}
     kl101: dict[tuple[str, int, str, str], list[Finding]] = {}
     for finding in report.findings:
-        if finding.rule == "KL101" and finding.provider and finding.secret:
+        if finding.rule in key_rules and finding.provider and finding.secret:
             kl101.setdefault((finding.path, finding.line, finding.provider, finding.secret), []).append(finding)
     settings = report.settings
     added: list[Finding] = []
