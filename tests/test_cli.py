@@ -204,3 +204,23 @@ def test_parse_problem_rules_unparsed_line_invalid_base64_and_alias_bomb(cli, tm
     assert (".env", "KL003", 2) in found
     assert ("secret.yaml", "KL004", 4) in found
     assert any(path == "bomb.yaml" and rule == "KL001" for path, rule, _ in found)
+
+
+@pytest.mark.parametrize("extra, expected", [((), 1), (("--exit-zero",), 0)])
+def test_a_reader_that_stops_early_does_not_change_the_exit_code(key, tmp_path, extra, expected):
+    """`keylint scan . | head`: the report is cut, the verdict is not (and no traceback, no warning)."""
+    token = key("github", "personal-access-token")
+    # An error finding per line, well past a pipe's buffer (64 KB) of report text.
+    (tmp_path / ".env.example").write_text("".join(f"GITHUB_TOKEN_{i}={token}\n" for i in range(3000)))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keylint", "scan", ".", "--color", "never", *extra],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.read(200)
+    process.stdout.close()  # as `head -c 200` does
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == expected, stderr
+    assert b"KL503" in first and stderr == b""

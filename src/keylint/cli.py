@@ -133,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("keylint: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_ERROR
+    except BrokenPipeError:  # a listing (rules, providers) whose reader stopped early: it had what it wanted
+        from keylint.commands.scan import stop_writing_stdout
+
+        stop_writing_stdout()
+        return 0
     except Exception as error:  # a bug: say so without dumping scanned content
         if debug:
             from keylint import crash

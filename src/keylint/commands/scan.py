@@ -187,8 +187,11 @@ def use_color(choice: str, stream: object) -> bool:
 def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
     """Call ``write`` with the report's destination: standard output, or the file ``output``."""
     if output is None:
-        write(sys.stdout)
-        sys.stdout.flush()
+        try:
+            write(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (`keylint scan . | head`): the rest goes nowhere
+            stop_writing_stdout()
         return
     # The report is streamed: into a file beside a regular-file destination, renamed over it once whole, so a
     # failure half-way never leaves a truncated report for CI to read. Devices and pipes (/dev/null,
@@ -206,6 +209,14 @@ def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
                 os.unlink(partial)
     except OSError as error:
         raise ConfigError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def stop_writing_stdout() -> None:
+    """Send the rest of standard output to /dev/null: its reader is gone, and the interpreter's flush at exit
+    would otherwise fail again and print a warning."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def exit_code(report: object, settings: Settings, exit_zero: bool) -> int:
