@@ -342,3 +342,38 @@ def test_git_states_are_what_subprocess_gives_where_there_is_no_posix_spawn(tmp_
     monkeypatch.delattr(os, "posix_spawn", raising=False)
     assert gitinfo.states(str(repo.path), names) == spawned
     assert list(spawned.values()) == ["tracked", "staged", "ignored", "untracked"]
+
+
+@pytest.mark.skipif(gitinfo.git_executable() is None, reason="git is not installed")
+def test_git_children_do_not_inherit_the_descriptors_keylint_inherited(tmp_path):
+    """A CI runner's pipe handed to keylint (inheritable, fd 42 here) is not handed on to the git it starts."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("tracked.env", "A=1\n")
+    repo.commit("add")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    log = tmp_path / "git.log"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'if [ -e /dev/fd/42 ]; then echo inherited >> "{log}"; else echo clean >> "{log}"; fi\n'
+        f'exec "{gitinfo.git_executable()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 42)  # dup2 makes it inheritable, as a descriptor keylint inherits is
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "keylint", "scan", ".", "-f", "json"],
+            cwd=repo.path,
+            env={**os.environ, "PATH": f"{wrapper.parent}{os.pathsep}{os.environ.get('PATH', '')}"},
+            pass_fds=(42,),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        for end in (read_end, write_end, 42):
+            os.close(end)
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().split()
+    assert calls and set(calls) == {"clean"}, calls

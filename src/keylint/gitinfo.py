@@ -372,6 +372,30 @@ class _Timeout(Exception):
     """A git call of a StateQuery did not finish by its deadline."""
 
 
+# Where this process's open descriptors are listed (Linux; macOS and the BSDs: /dev/fd). Without such a
+# listing, git is started through subprocess.
+_DESCRIPTORS = next((d for d in ("/proc/self/fd", "/dev/fd") if os.path.isdir(d)), None)
+
+
+def inherited_descriptors() -> list[int]:
+    """The descriptors above 2 that a child started with ``os.posix_spawn`` would inherit.
+
+    keylint's own descriptors are never inheritable (Python opens them close-on-exec); these are those keylint
+    inherited itself (a CI runner's or an editor's pipe). subprocess closes them in the child (``close_fds``),
+    posix_spawn does not: git would hold them open while it runs, and a parent waiting for the pipe's end waits
+    for git too."""
+    found = []
+    for name in os.listdir(_DESCRIPTORS or "/dev/fd"):
+        descriptor = int(name)
+        if descriptor > 2:
+            try:
+                if os.get_inheritable(descriptor):
+                    found.append(descriptor)
+            except OSError:  # the listing's own descriptor, closed once listed
+                continue
+    return found
+
+
 class _Call:
     """One git call of a StateQuery: started at once, answered by :meth:`communicate`.
 
@@ -387,8 +411,8 @@ class _Call:
         self.stdin = -1
         self.outputs: dict[int, list[bytes]] = {}  # read end of stdout, then stderr -> what came
         try:
-            if not hasattr(os, "posix_spawn"):
-                import subprocess
+            if not hasattr(os, "posix_spawn") or _DESCRIPTORS is None:
+                import subprocess  # closes every descriptor but the three it is given (close_fds)
 
                 pipe = subprocess.PIPE
                 self.proc = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env)
@@ -409,7 +433,8 @@ class _Call:
                 os.close(self.stdin)
                 self.stdin = -1
             streams = ((stdin_read, 0), (stdout_write, 1), (stderr_write, 2))
-            actions = [(os.POSIX_SPAWN_DUP2, end, stream) for end, stream in streams]
+            actions: list[tuple[int, ...]] = [(os.POSIX_SPAWN_DUP2, end, stream) for end, stream in streams]
+            actions += [(os.POSIX_SPAWN_CLOSE, end) for end in inherited_descriptors()]
             self.pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
         except BaseException:
             for end in (self.stdin, stdout_read, stderr_read):
