@@ -191,7 +191,7 @@ def test_installed_hook_blocks_a_staged_key_and_passes_a_clean_commit(cli, repo,
     blocked = commit(repo, git_env, {".keylint.toml": 'fail-on = "info"\n', "app/.env": f"GITHUB_TOKEN={token}\n"})
     assert blocked.returncode != 0, blocked.stdout + blocked.stderr
     output = blocked.stdout + blocked.stderr
-    assert "app/.env:1:14: KL101" in output
+    assert "app/.env:1:14: KL501" in output  # staged: KL501, in place of the key's KL101
     assert token not in output
     assert git(repo, git_env, "rev-list", "--all", "--count").stdout.strip() == "0"
 
