@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
@@ -445,24 +446,33 @@ def _worker_scan(args: tuple[Target, Settings, bool]) -> FileResult:
 def _scan_parallel(
     targets: list[Target], settings: Settings, keep_secrets: list[bool], jobs: int
 ) -> Iterator[tuple[int, FileResult]]:
-    from concurrent.futures import ProcessPoolExecutor
-
     from keylint.fastpath.candidates import value_candidates
 
     # Built before the workers fork, so that they share them instead of each building its own.
     all_rules()
     value_candidates(prefilter.prefilter_for(detector_for(settings))).accelerate()  # with its Hyperscan database
-    # Largest files first, one task each while they are large, so that the workers finish together;
-    # each result comes back with its target's index, as soon as it is there.
+    # Largest files first, so that the processes finish together; each result comes back with its target's index,
+    # as soon as it is there.
     order = sorted(range(len(targets)), key=lambda i: -targets[i].size)
+    if FORK:  # this process scans a share too (keylint.pool)
+        from keylint import pool
+
+        yield from pool.run(order, lambda i: scan_file(targets[i], settings, keep_secrets[i]), jobs - 1)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
     big = sum(1 for i in order if targets[i].size >= _SMALL_FILE)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        large = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[:big]))
-        small = pool.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[big:]), chunksize=16)
+    with ProcessPoolExecutor(max_workers=jobs) as pool_:
+        large = pool_.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[:big]))
+        small = pool_.map(_worker_scan, ((targets[i], settings, keep_secrets[i]) for i in order[big:]), chunksize=16)
         yield from zip(order, itertools.chain(large, small), strict=True)
 
 
-# Files this small go to the workers in batches; larger ones one by one, largest first.
+# Where a process can fork without exec (Linux: macOS and Windows start workers afresh, by concurrent.futures),
+# a parallel scan's workers are forked copies of this process, sharing its files with it (keylint.pool).
+FORK = sys.platform.startswith("linux")
+
+# Without fork: files this small go to the workers in batches; larger ones one by one, largest first.
 _SMALL_FILE = 256 * 1024
 
 
