@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from keylint import detect, diagnose
 from keylint.model import Entry
 from keylint.parsers import format_for, parse
+from keylint.records import fields
 from keylint.values import normalized_name
 from lintcorpus import DAMAGE, DETECTOR, FORMATS, _prefix_typos
 
@@ -46,6 +47,7 @@ def _without_shortcuts() -> Iterator[None]:
         for module in (detect, diagnose):
             patch.setattr(module, "prefix_typo_possible", lambda fmt, text: True)
         patch.setattr(detect, "_settled", lambda best: False)
+        patch.setattr(detect, "_to_the_end", lambda end, value: False)
         _forget()
         yield
     _forget()
@@ -188,6 +190,7 @@ def test_cleaning_an_undamaged_token_is_cleaning_it_character_by_character(token
     cleaned, damages, where = diagnose.clean(token)
     assert (cleaned, tuple(map(repr, damages)), where) == _cleaned_plainly(token), repr(token)
     assert type(where) is tuple
+    assert diagnose.cleaned_text(token) == cleaned
 
 
 def test_cleaning_generated_and_damaged_keys_is_cleaning_them_character_by_character():
@@ -197,3 +200,68 @@ def test_cleaning_generated_and_damaged_keys_is_cleaning_them_character_by_chara
     tokens += [token * 40 for token in tokens[-20:]]  # multi-kilobyte values in a provider's variable
     for token in tokens:
         assert _cleaned_as_tuple(token) == _cleaned_plainly(token), repr(token)
+
+
+def _two_keys_entries() -> Iterator[Entry]:
+    """Values holding several keys, a key and a damaged one, or a key with text after it: a match that reaches the
+    value's end is its last, one that does not is followed by whatever comes after it."""
+    rng = random.Random(21)
+    tokens = [fmt.generate(rng) for _, fmt in FORMATS if fmt.prefix]
+    for first, second in zip(tokens, tokens[7:] + tokens[:7], strict=True):
+        for value in (
+            f"{first} {second}",
+            f"{first},{second}",
+            f"{first}\n{second}",
+            f"{first} {second[:-4]}",
+            f"{first[:-3]} {second}",
+            f"{first} ghp-{second[4:]}",
+            f"{first}-x",
+            f"{first}/{first}",
+            f"{first} sk-",
+        ):
+            yield _entry("SOME_SETTING", value)
+            yield _entry("app.api_token", value)
+
+
+def test_values_with_several_keys_are_found_as_without_the_shortcuts():
+    """The search for prefixes stops at a match that reaches the value's end (_to_the_end): not before."""
+    entries = list(_two_keys_entries())
+    found = [_found(e) for e in entries]
+    assert sum(len(matches) > 1 for matches in found) > 100  # the second key is found where it is one
+    assert found == _plain(entries)
+
+
+def test_formats_tried_as_prefix_typos_are_those_within_three_characters_of_the_length():
+    """_fuzzy_sized remembers, per first letter and length, the formats whose window the length is in."""
+    letters = [*DETECTOR._fuzzy, "$", "Z", "\u0440", "1"]
+    for letter in letters:
+        for size in range(600):
+            formats = DETECTOR._fuzzy.get(letter, [])
+            expected = [c for c in formats if c.format.min_length - 3 <= size <= c.format.max_length + 3]
+            for _ in range(2):  # computed, then remembered
+                assert DETECTOR._fuzzy_sized(letter, size) == expected, (letter, size)
+    assert all(letter in DETECTOR._fuzzy for letter, _ in DETECTOR._sized)
+
+
+def test_matches_are_built_with_their_fields_by_name():
+    """_match passes Match's fields by position: the same record as by name, for every registered format."""
+    for prefix_or_name in (*DETECTOR._by_prefix.values(), *DETECTOR._by_name.values()):
+        for candidate in prefix_or_name:
+            fmt = candidate.format
+            for valid in (True, False):
+                expected = detect.Match(
+                    provider=candidate.provider.id,
+                    kind=fmt.kind,
+                    start=3,
+                    end=3 + len("token"),
+                    token="token",
+                    valid=valid,
+                    environment=fmt.environment,
+                    is_secret=fmt.secret,
+                    format=fmt,
+                )
+                built = detect._match(candidate, 3, "token", valid=valid)
+                assert built == expected
+                assert [getattr(built, name) for name in fields(detect.Match)] == [
+                    getattr(expected, name) for name in fields(detect.Match)
+                ]

@@ -20,7 +20,7 @@ from keylint.diagnose import (
     CONFUSABLES,
     INVISIBLE,
     UNICODE_SPACES,
-    clean,
+    cleaned_text,
     diagnose,
     is_attempt,
     looks_like_placeholder,
@@ -91,6 +91,7 @@ class Detector:
         for prefix, candidates in self._by_prefix.items():
             if len(prefix) >= 3:
                 self._fuzzy.setdefault(prefix[0].lower(), []).extend(candidates)
+        self._sized: dict[tuple[str, int], list[Candidate]] = {}  # see _fuzzy_sized
         # Shortest and longest key that starts with each letter, to turn most values away at once.
         self._fuzzy_lengths = {
             letter: (min(c.format.min_length for c in cands) - 3, max(c.format.max_length for c in cands) + 3)
@@ -133,8 +134,11 @@ class Detector:
             if best is not None:
                 prefixed.append(best)
                 last_end = best.end
-        if any(m.valid and self.named_for(m.provider, entry.key) for m in prefixed):
-            return prefixed
+                if _to_the_end(last_end, value):
+                    break
+        for m in prefixed:
+            if m.valid and self.named_for(m.provider, entry.key):
+                return prefixed
         # The variable name decides between formats that share a shape (a Gemini key is a Google API
         # key in GEMINI_API_KEY; `sk-` + 32 hex is DeepSeek's in DEEPSEEK_API_KEY, not a broken OpenAI key).
         token = value.strip()
@@ -301,15 +305,13 @@ class Detector:
         lengths = self._fuzzy_lengths.get(letter)
         if lengths is None or not lengths[0] <= len(token) <= lengths[1] or _WHITESPACE.search(token):
             return None
-        cleaned = clean(token)[0]
-        options = self._fuzzy.get(cleaned[:1].lower()) if cleaned else None
+        cleaned = cleaned_text(token)
+        options = self._fuzzy_sized(cleaned[:1].lower(), len(cleaned)) if cleaned else None
         if not options:
             return None
         best: tuple[tuple[int, int], Match] | None = None
         for candidate in options:
             fmt = candidate.format
-            if not fmt.min_length - 3 <= len(cleaned) <= fmt.max_length + 3:
-                continue
             # Only a valid key or a prefix typo counts here: rule both out cheaply before diagnosing.
             if not (fmt.regex.fullmatch(cleaned) or prefix_typo_possible(fmt, cleaned)):
                 continue
@@ -323,6 +325,18 @@ class Detector:
             if best is None or rank < best[0]:
                 best = (rank, _match(candidate, value.find(token), token, valid=False))
         return best[1] if best else None
+
+    def _fuzzy_sized(self, letter: str, size: int) -> list[Candidate]:
+        """The formats of ``_fuzzy[letter]`` whose keys are within 3 characters of ``size`` long, remembered per letter
+        and size: a tree's generated secrets share a few lengths, and the window of each of up to 32 formats that
+        begin with a letter was checked for each of them (a tenth of detecting a value with no key)."""
+        sized = self._sized.get((letter, size))
+        if sized is None:
+            formats = self._fuzzy.get(letter, ())
+            sized = [c for c in formats if c.format.min_length - 3 <= size <= c.format.max_length + 3]
+            if formats:  # letters no prefix begins with are not remembered: they may be any character
+                self._sized[(letter, size)] = sized
+        return sized
 
 
 def key_endings(key: str) -> tuple[str, ...]:
@@ -376,6 +390,14 @@ def _charset_run(charset: frozenset[str]) -> re.Pattern[str]:
         chars = re.escape("".join(sorted(charset)))  # escapes character by character
         pattern = _CHARSET_RUNS[charset] = re.compile(f"[{chars}]*" if chars else "")
     return pattern
+
+
+def _to_the_end(end: int, value: str) -> bool:
+    """Does a match reach the end of the value? Every prefix found after it would start inside it and be passed
+    over, so the rest of the value is not searched: most keys are the whole value, and a multi-kilobyte token's
+    separators each tried the prefixes' trie (~0.15 us apiece; the dense tree's (team0-2) detection ~6% fewer
+    instructions)."""
+    return end >= len(value)
 
 
 def _settled(best: tuple[tuple[int, int, int], Candidate, str, bool] | None) -> bool:
@@ -476,14 +498,7 @@ def _near_miss(
 
 def _match(candidate: Candidate, start: int, token: str, *, valid: bool) -> Match:
     fmt = candidate.format
-    return Match(
-        provider=candidate.provider.id,
-        kind=fmt.kind,
-        start=start,
-        end=start + len(token),
-        token=token,
-        valid=valid,
-        environment=fmt.environment,
-        is_secret=fmt.secret,
-        format=fmt,
-    )
+    # Every field by position, in Match's order (provider, kind, start, end, token, valid, environment, is_secret,
+    # format): nine keyword arguments cost about half a microsecond more per match (a dense-tree scan makes ~41k).
+    end = start + len(token)
+    return Match(candidate.provider.id, fmt.kind, start, end, token, valid, fmt.environment, fmt.secret, fmt)
