@@ -204,14 +204,20 @@ class Detector:
         """The best match of a prefix at ``start``; ``longest``: the longest registered prefix there."""
         probe = value if probe is None else probe
         runs = {} if runs is None else runs
-        # The best rank so far and what it ranks (the Match is made for the winner only).
-        best: tuple[tuple[int, int, int], Candidate, str, bool] | None = None
+        # The best rank so far, the candidate's place in the order tried (the first of equal ranks wins) and what it
+        # ranks (the Match is made for the winner only).
+        best: tuple[tuple[int, int, int], int, Candidate, str, bool] | None = None
+        # Candidates whose run is no valid key, to diagnose as near-misses only if no valid key settles the place:
+        # one of a prefix's later formats often is (`sk-` + 32 hex: DeepSeek's key, after OpenAI's formats).
+        unsettled: list[tuple[int, str, Candidate, int]] = []
         if longest is None:
             prefixes = [p for p in self._prefix_list if probe.startswith(p, start)]
         else:
             prefixes = self._prefixes_in(longest)
+        place = 0
         for prefix in prefixes:
             for candidate in self._by_prefix[prefix]:
+                place += 1
                 fmt = candidate.format
                 charset = fmt.charset
                 end = _run_end(value, start + len(prefix), charset, runs)
@@ -239,14 +245,10 @@ class Detector:
                         if again > 0 and format_valid(fmt, value[start:again]):
                             token, end, valid = value[start:again], again, True
                 if not valid:
-                    if end > limit or _settled(best):
-                        continue
-                    near = _near_miss(value, probe, start, end, fmt)
-                    # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
-                    if near is None or looks_like_placeholder(near[0]):
-                        continue
-                    token, score = near
-                elif fmt.min_length != fmt.max_length and end < len(value) and _continues(value, probe, end, charset):
+                    if end <= limit and not _settled(best):
+                        unsettled.append((place, prefix, candidate, end))
+                    continue
+                if fmt.min_length != fmt.max_length and end < len(value) and _continues(value, probe, end, charset):
                     # A key of variable length is valid when cut anywhere past its minimum: if the value goes on,
                     # across a line break or an invisible character, to the end, the whole is the (damaged) key.
                     near = _near_miss(value, probe, start, end, fmt, beyond=True)
@@ -261,8 +263,17 @@ class Detector:
                 else:
                     rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
-                    best = (rank, candidate, token, valid)
-        return _match(best[1], start, best[2], valid=best[3]) if best else None
+                    best = (rank, place, candidate, token, valid)
+        if not _settled(best):
+            for place, prefix, candidate, end in unsettled:
+                near = _near_miss(value, probe, start, end, candidate.format)
+                # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
+                if near is None or looks_like_placeholder(near[0]):
+                    continue
+                rank = (1, near[1], -len(prefix))
+                if best is None or (rank, place) < best[:2]:
+                    best = (rank, place, candidate, near[0], False)
+        return _match(best[2], start, best[3], valid=best[4]) if best else None
 
     def _prefixes_in(self, longest: str) -> list[str]:
         """The registered prefixes that ``longest`` starts with, in the order of ``_prefix_list``.
@@ -400,7 +411,7 @@ def _to_the_end(end: int, value: str) -> bool:
     return end >= len(value)
 
 
-def _settled(best: tuple[tuple[int, int, int], Candidate, str, bool] | None) -> bool:
+def _settled(best: tuple[tuple[int, int, int], int, Candidate, str, bool] | None) -> bool:
     """Is the best so far a complete valid key (rank 0)? No near-miss can outrank it: skip diagnosing them."""
     return best is not None and best[0][0] == 0
 
