@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from keylint import detect, diagnose
 from keylint.model import Entry
 from keylint.parsers import format_for, parse
+from keylint.records import fields
 from keylint.values import normalized_name
 from lintcorpus import DAMAGE, DETECTOR, FORMATS, _prefix_typos
 
@@ -46,6 +47,7 @@ def _without_shortcuts() -> Iterator[None]:
         for module in (detect, diagnose):
             patch.setattr(module, "prefix_typo_possible", lambda fmt, text: True)
         patch.setattr(detect, "_settled", lambda best: False)
+        patch.setattr(detect, "_to_the_end", lambda end, value: False)
         _forget()
         yield
     _forget()
@@ -188,6 +190,7 @@ def test_cleaning_an_undamaged_token_is_cleaning_it_character_by_character(token
     cleaned, damages, where = diagnose.clean(token)
     assert (cleaned, tuple(map(repr, damages)), where) == _cleaned_plainly(token), repr(token)
     assert type(where) is tuple
+    assert diagnose.cleaned_text(token) == cleaned
 
 
 def test_cleaning_generated_and_damaged_keys_is_cleaning_them_character_by_character():
@@ -197,3 +200,156 @@ def test_cleaning_generated_and_damaged_keys_is_cleaning_them_character_by_chara
     tokens += [token * 40 for token in tokens[-20:]]  # multi-kilobyte values in a provider's variable
     for token in tokens:
         assert _cleaned_as_tuple(token) == _cleaned_plainly(token), repr(token)
+
+
+def _two_keys_entries() -> Iterator[Entry]:
+    """Values holding several keys, a key and a damaged one, or a key with text after it: a match that reaches the
+    value's end is its last, one that does not is followed by whatever comes after it."""
+    rng = random.Random(21)
+    tokens = [fmt.generate(rng) for _, fmt in FORMATS if fmt.prefix]
+    for first, second in zip(tokens, tokens[7:] + tokens[:7], strict=True):
+        for value in (
+            f"{first} {second}",
+            f"{first},{second}",
+            f"{first}\n{second}",
+            f"{first} {second[:-4]}",
+            f"{first[:-3]} {second}",
+            f"{first} ghp-{second[4:]}",
+            f"{first}-x",
+            f"{first}/{first}",
+            f"{first} sk-",
+        ):
+            yield _entry("SOME_SETTING", value)
+            yield _entry("app.api_token", value)
+
+
+def test_values_with_several_keys_are_found_as_without_the_shortcuts():
+    """The search for prefixes stops at a match that reaches the value's end (_to_the_end): not before."""
+    entries = list(_two_keys_entries())
+    found = [_found(e) for e in entries]
+    assert sum(len(matches) > 1 for matches in found) > 100  # the second key is found where it is one
+    assert found == _plain(entries)
+
+
+def test_formats_tried_as_prefix_typos_are_those_within_three_characters_of_the_length():
+    """_fuzzy_sized remembers, per first letter and length, the formats whose window the length is in."""
+    letters = [*DETECTOR._fuzzy, "$", "Z", "\u0440", "1"]
+    for letter in letters:
+        for size in range(600):
+            formats = DETECTOR._fuzzy.get(letter, [])
+            expected = [c for c in formats if c.format.min_length - 3 <= size <= c.format.max_length + 3]
+            for _ in range(2):  # computed, then remembered
+                assert DETECTOR._fuzzy_sized(letter, size) == expected, (letter, size)
+    assert all(letter in DETECTOR._fuzzy for letter, _ in DETECTOR._sized)
+
+
+def test_matches_are_built_with_their_fields_by_name():
+    """_match passes Match's fields by position: the same record as by name, for every registered format."""
+    for prefix_or_name in (*DETECTOR._by_prefix.values(), *DETECTOR._by_name.values()):
+        for candidate in prefix_or_name:
+            fmt = candidate.format
+            for valid in (True, False):
+                expected = detect.Match(
+                    provider=candidate.provider.id,
+                    kind=fmt.kind,
+                    start=3,
+                    end=3 + len("token"),
+                    token="token",
+                    valid=valid,
+                    environment=fmt.environment,
+                    is_secret=fmt.secret,
+                    format=fmt,
+                )
+                built = detect._match(candidate, 3, "token", valid=valid)
+                assert built == expected
+                assert [getattr(built, name) for name in fields(detect.Match)] == [
+                    getattr(expected, name) for name in fields(detect.Match)
+                ]
+
+
+def _best_in_order(value: str, start: int, probe: str, longest: str) -> tuple | None:
+    """Detector._best_at as it was before near-misses were put off until no valid key settles the place: each
+    candidate diagnosed where it comes, in order (the reference for the shortcut, kept as it was)."""
+    runs: dict = {}
+    best = None
+    for prefix in DETECTOR._prefixes_in(longest):
+        for candidate in DETECTOR._by_prefix[prefix]:
+            fmt = candidate.format
+            end = detect._run_end(value, start + len(prefix), fmt.charset, runs)
+            limit = start + len(prefix) + 2 * fmt.max_length + detect._RUN_SLACK
+            token = value[start : min(end, limit)]
+            valid = detect.format_valid(fmt, token)
+            score = 0
+            partial = valid and end < len(value) and (value[end].isalnum() or value[end] in "-_")
+            if not valid:
+                head = fmt.regex.match(value, start)
+                if (
+                    head
+                    and fmt.min_length == fmt.max_length
+                    and detect.format_valid(fmt, head.group())
+                    and not detect._whole_value(value, start, end)
+                ):
+                    token, end, valid, partial = head.group(), head.end(), True, True
+                else:
+                    again = value.find(prefix, start + len(prefix), min(end, limit))
+                    if again > 0 and detect.format_valid(fmt, value[start:again]):
+                        token, end, valid = value[start:again], again, True
+            if not valid:
+                if end > limit or (best is not None and best[0][0] == 0):
+                    continue
+                near = detect._near_miss(value, probe, start, end, fmt)
+                if near is None or diagnose.looks_like_placeholder(near[0]):
+                    continue
+                token, score = near
+            elif (
+                fmt.min_length != fmt.max_length
+                and end < len(value)
+                and detect._continues(value, probe, end, fmt.charset)
+            ):
+                near = detect._near_miss(value, probe, start, end, fmt, beyond=True)
+                if (
+                    near is not None
+                    and not value[start + len(near[0]) :].strip()
+                    and diagnose.diagnose(fmt, near[0]).valid
+                ):
+                    token, score, valid = near[0], near[1], False
+            if partial:
+                rank = (1, detect._key_run_end(value, end, fmt.charset, limit) - end, -len(prefix))
+            else:
+                rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
+            if best is None or rank < best[0]:
+                best = (rank, candidate.provider.id, fmt.template, token, valid)
+    return best[1:] if best else None
+
+
+def _best_at_each_hit(value: str) -> list[tuple[tuple | None, tuple | None]]:
+    probe = value if value.isascii() else "".join(diagnose.CONFUSABLES.get(c, c) for c in value)
+    pairs = []
+    for start, longest in DETECTOR._prefix_hits(probe):
+        found = DETECTOR._best_at(value, start, probe, {}, longest)
+        shortcut = (found.provider, found.format.template, found.token, found.valid) if found else None
+        pairs.append((shortcut, _best_in_order(value, start, probe, longest)))
+    return pairs
+
+
+def test_near_misses_put_off_rank_as_diagnosed_in_order():
+    """_best_at diagnoses a prefix's near-misses only when no valid key settles the place, after the valid ones:
+    the same winner as diagnosing each where it comes (the first of equal ranks), on generated, damaged and
+    several-key values."""
+    entries = [*_generated_entries(), *_damaged_entries(), *_two_keys_entries()]
+    pairs = [pair for entry in entries for pair in _best_at_each_hit(entry.value)]
+    assert sum(shortcut is not None and not shortcut[3] for shortcut, _ in pairs) > 100  # near-misses won
+    for shortcut, in_order in pairs:
+        assert shortcut == in_order
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    pieces=st.lists(
+        st.one_of(st.sampled_from(PREFIXES), st.text(alphabet=KEY_CHARACTERS + "\u200b\n ", min_size=1, max_size=40)),
+        max_size=6,
+    )
+)
+def test_near_misses_put_off_rank_as_diagnosed_in_order_on_random_values(pieces):
+    for shortcut, in_order in _best_at_each_hit("".join(pieces)):
+        assert shortcut == in_order

@@ -20,7 +20,7 @@ from keylint.diagnose import (
     CONFUSABLES,
     INVISIBLE,
     UNICODE_SPACES,
-    clean,
+    cleaned_text,
     diagnose,
     is_attempt,
     looks_like_placeholder,
@@ -91,6 +91,7 @@ class Detector:
         for prefix, candidates in self._by_prefix.items():
             if len(prefix) >= 3:
                 self._fuzzy.setdefault(prefix[0].lower(), []).extend(candidates)
+        self._sized: dict[tuple[str, int], list[Candidate]] = {}  # see _fuzzy_sized
         # Shortest and longest key that starts with each letter, to turn most values away at once.
         self._fuzzy_lengths = {
             letter: (min(c.format.min_length for c in cands) - 3, max(c.format.max_length for c in cands) + 3)
@@ -133,8 +134,11 @@ class Detector:
             if best is not None:
                 prefixed.append(best)
                 last_end = best.end
-        if any(m.valid and self.named_for(m.provider, entry.key) for m in prefixed):
-            return prefixed
+                if _to_the_end(last_end, value):
+                    break
+        for m in prefixed:
+            if m.valid and self.named_for(m.provider, entry.key):
+                return prefixed
         # The variable name decides between formats that share a shape (a Gemini key is a Google API
         # key in GEMINI_API_KEY; `sk-` + 32 hex is DeepSeek's in DEEPSEEK_API_KEY, not a broken OpenAI key).
         token = value.strip()
@@ -200,14 +204,20 @@ class Detector:
         """The best match of a prefix at ``start``; ``longest``: the longest registered prefix there."""
         probe = value if probe is None else probe
         runs = {} if runs is None else runs
-        # The best rank so far and what it ranks (the Match is made for the winner only).
-        best: tuple[tuple[int, int, int], Candidate, str, bool] | None = None
+        # The best rank so far, the candidate's place in the order tried (the first of equal ranks wins) and what it
+        # ranks (the Match is made for the winner only).
+        best: tuple[tuple[int, int, int], int, Candidate, str, bool] | None = None
+        # Candidates whose run is no valid key, to diagnose as near-misses only if no valid key settles the place:
+        # one of a prefix's later formats often is (`sk-` + 32 hex: DeepSeek's key, after OpenAI's formats).
+        unsettled: list[tuple[int, str, Candidate, int]] = []
         if longest is None:
             prefixes = [p for p in self._prefix_list if probe.startswith(p, start)]
         else:
             prefixes = self._prefixes_in(longest)
+        place = 0
         for prefix in prefixes:
             for candidate in self._by_prefix[prefix]:
+                place += 1
                 fmt = candidate.format
                 charset = fmt.charset
                 end = _run_end(value, start + len(prefix), charset, runs)
@@ -235,14 +245,10 @@ class Detector:
                         if again > 0 and format_valid(fmt, value[start:again]):
                             token, end, valid = value[start:again], again, True
                 if not valid:
-                    if end > limit or _settled(best):
-                        continue
-                    near = _near_miss(value, probe, start, end, fmt)
-                    # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
-                    if near is None or looks_like_placeholder(near[0]):
-                        continue
-                    token, score = near
-                elif fmt.min_length != fmt.max_length and end < len(value) and _continues(value, probe, end, charset):
+                    if end <= limit and not _settled(best):
+                        unsettled.append((place, prefix, candidate, end))
+                    continue
+                if fmt.min_length != fmt.max_length and end < len(value) and _continues(value, probe, end, charset):
                     # A key of variable length is valid when cut anywhere past its minimum: if the value goes on,
                     # across a line break or an invisible character, to the end, the whole is the (damaged) key.
                     near = _near_miss(value, probe, start, end, fmt, beyond=True)
@@ -257,8 +263,17 @@ class Detector:
                 else:
                     rank = (0, -len(token), -len(prefix)) if valid else (1, score, -len(prefix))
                 if best is None or rank < best[0]:
-                    best = (rank, candidate, token, valid)
-        return _match(best[1], start, best[2], valid=best[3]) if best else None
+                    best = (rank, place, candidate, token, valid)
+        if not _settled(best):
+            for place, prefix, candidate, end in unsettled:
+                near = _near_miss(value, probe, start, end, candidate.format)
+                # `ghp_xxxx...` is a stand-in, not a damaged key (the placeholder rules say so).
+                if near is None or looks_like_placeholder(near[0]):
+                    continue
+                rank = (1, near[1], -len(prefix))
+                if best is None or (rank, place) < best[:2]:
+                    best = (rank, place, candidate, near[0], False)
+        return _match(best[2], start, best[3], valid=best[4]) if best else None
 
     def _prefixes_in(self, longest: str) -> list[str]:
         """The registered prefixes that ``longest`` starts with, in the order of ``_prefix_list``.
@@ -301,15 +316,13 @@ class Detector:
         lengths = self._fuzzy_lengths.get(letter)
         if lengths is None or not lengths[0] <= len(token) <= lengths[1] or _WHITESPACE.search(token):
             return None
-        cleaned = clean(token)[0]
-        options = self._fuzzy.get(cleaned[:1].lower()) if cleaned else None
+        cleaned = cleaned_text(token)
+        options = self._fuzzy_sized(cleaned[:1].lower(), len(cleaned)) if cleaned else None
         if not options:
             return None
         best: tuple[tuple[int, int], Match] | None = None
         for candidate in options:
             fmt = candidate.format
-            if not fmt.min_length - 3 <= len(cleaned) <= fmt.max_length + 3:
-                continue
             # Only a valid key or a prefix typo counts here: rule both out cheaply before diagnosing.
             if not (fmt.regex.fullmatch(cleaned) or prefix_typo_possible(fmt, cleaned)):
                 continue
@@ -323,6 +336,18 @@ class Detector:
             if best is None or rank < best[0]:
                 best = (rank, _match(candidate, value.find(token), token, valid=False))
         return best[1] if best else None
+
+    def _fuzzy_sized(self, letter: str, size: int) -> list[Candidate]:
+        """The formats of ``_fuzzy[letter]`` whose keys are within 3 characters of ``size`` long, remembered per letter
+        and size: a tree's generated secrets share a few lengths, and the window of each of up to 32 formats that
+        begin with a letter was checked for each of them (a tenth of detecting a value with no key)."""
+        sized = self._sized.get((letter, size))
+        if sized is None:
+            formats = self._fuzzy.get(letter, ())
+            sized = [c for c in formats if c.format.min_length - 3 <= size <= c.format.max_length + 3]
+            if formats:  # letters no prefix begins with are not remembered: they may be any character
+                self._sized[(letter, size)] = sized
+        return sized
 
 
 def key_endings(key: str) -> tuple[str, ...]:
@@ -378,7 +403,15 @@ def _charset_run(charset: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
-def _settled(best: tuple[tuple[int, int, int], Candidate, str, bool] | None) -> bool:
+def _to_the_end(end: int, value: str) -> bool:
+    """Does a match reach the end of the value? Every prefix found after it would start inside it and be passed
+    over, so the rest of the value is not searched: most keys are the whole value, and a multi-kilobyte token's
+    separators each tried the prefixes' trie (~0.15 us apiece; the dense tree's (team0-2) detection ~6% fewer
+    instructions)."""
+    return end >= len(value)
+
+
+def _settled(best: tuple[tuple[int, int, int], int, Candidate, str, bool] | None) -> bool:
     """Is the best so far a complete valid key (rank 0)? No near-miss can outrank it: skip diagnosing them."""
     return best is not None and best[0][0] == 0
 
@@ -476,14 +509,7 @@ def _near_miss(
 
 def _match(candidate: Candidate, start: int, token: str, *, valid: bool) -> Match:
     fmt = candidate.format
-    return Match(
-        provider=candidate.provider.id,
-        kind=fmt.kind,
-        start=start,
-        end=start + len(token),
-        token=token,
-        valid=valid,
-        environment=fmt.environment,
-        is_secret=fmt.secret,
-        format=fmt,
-    )
+    # Every field by position, in Match's order (provider, kind, start, end, token, valid, environment, is_secret,
+    # format): nine keyword arguments cost about half a microsecond more per match (a dense-tree scan makes ~41k).
+    end = start + len(token)
+    return Match(candidate.provider.id, fmt.kind, start, end, token, valid, fmt.environment, fmt.secret, fmt)

@@ -253,6 +253,11 @@ def clean(token: str) -> tuple[str, tuple[Damage, ...], tuple[int, ...]]:
     return cleaned, damages, tuple(where)
 
 
+def cleaned_text(token: str) -> str:
+    """:func:`clean`'s text alone: without the tuple of a new int per character that clean() makes of the offsets."""
+    return _cleaned(token)[0]
+
+
 def _cleaned(token: str) -> tuple[str, tuple[Damage, ...], Sequence[int]]:
     """:func:`clean`, with the offsets of an undamaged token as a range rather than a tuple.
 
