@@ -39,6 +39,7 @@ from keylint.rules import (
     all_rules,
     entry_shape,
     file_facts,
+    hygiene,
     repeat_span,
     shape_facts,
     stale,
@@ -816,3 +817,77 @@ def test_provider_mismatch_reports_what_the_plain_rule_reports():
             reported += len(got)
             checked += any(m.valid for m in entry_matches)
     assert reported >= 40 and checked >= 500, (reported, checked)
+
+
+def _plain_scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
+    """redact.scrub as it reads without its pre-check: every run of windows the plain search finds, removed until
+    none is left."""
+    if not secret or len(secret) < 8:
+        return text
+    if secret in text:
+        text = text.replace(secret, redact.mask(secret) or "")
+    first = max(0, public_prefix - 7)
+    while True:
+        runs = _plain_secret_runs(text, secret, first)
+        if not runs:
+            return text
+        pieces, kept = [], 0
+        for start, end in runs:
+            pieces.append(text[kept:start] + "…")
+            kept = end
+        pieces.append(text[kept:])
+        text = "".join(pieces)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    secret=st.text(alphabet=st.sampled_from("ab c1…é_-"), max_size=40) | st.text(max_size=40),
+    text=st.text(alphabet=st.sampled_from("ab c1…é.x_"), max_size=60),
+    start=st.integers(min_value=0, max_value=40),
+    size=st.integers(min_value=0, max_value=40),
+    at=st.integers(min_value=0, max_value=60),
+    prefix=st.integers(min_value=0, max_value=20),
+)
+def test_scrub_turned_away_by_its_precheck_is_the_plain_scrub(secret, text, start, size, at, prefix):
+    """redact.scrub returns a text its pre-check turns away as it is: the same text as the plain removal of runs, for
+    messages quoting a piece of the secret (or none), inside or past a public prefix of every length."""
+    text = text[:at] + secret[start : start + size] + text[at:]
+    assert redact.scrub(text, secret, prefix) == _plain_scrub(text, secret, prefix), (text, secret, prefix)
+    assert redact.scrub(text, secret + text, prefix) == _plain_scrub(text, secret + text, prefix)
+
+
+def test_scrub_of_a_lone_window_past_the_public_prefix():
+    """A message quoting exactly 8 characters of the secret at every offset around the public prefix's end."""
+    secret = "sk-ant-api03-" + "".join(chr(ord("A") + (i * 7) % 26) + str(i % 10) for i in range(20))
+    for offset in range(len(secret) - 8):
+        for prefix in (0, 7, 8, 13, 14, offset, offset + 7, offset + 8):
+            text = f"key in NAME quotes {secret[offset : offset + 8]} here"
+            assert redact.scrub(text, secret, prefix) == _plain_scrub(text, secret, prefix), (offset, prefix)
+
+
+_MARKER_PIECES = ["://", ":", "/", "//", "sig", "=", "sig=", "eyJ", "ey", "J", "pypi-", "pypi", "-", "PRIVATE KEY"]
+_MARKER_PIECES += ["PRIVATE", " KEY", "a", "0", "é", " ", "\n"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_MARKER_PIECES), max_size=8).map("".join) | st.text(max_size=20))
+def test_marker_fact_is_the_value_marker_regex(value):
+    """entry_shape's literal searches for a value marker (":// and sig= only after a ':' or '='), against the
+    VALUE_MARKER regex, on values made of the markers' pieces and neighbours."""
+    entry = Entry("K", value, value, 1, 1)
+    facts = shape_facts(entry_shape(entry, [], {}))
+    assert ("marker" in facts) == (VALUE_MARKER.search(value) is not None), value
+    assert ("equals-or-colon" in facts) == ("=" in value or ":" in value), value
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="+-.0123456789eEoxXabfINnaft~_:", min_size=6, max_size=14)
+    | st.text(min_size=6, max_size=14)
+    | st.sampled_from(["0755123456", "-.inf00", ".nan00", "1234e5678", "+12345", ".12345", "0x1f2e3d", "0o7777"])
+)
+def test_may_be_number_is_yaml12_types_answer(value):
+    """KL305's look at a plain scalar's first character: of _MIN_COERCED_LENGTH characters or more, only a number can
+    be anything but a string, and it starts with a sign, a dot or a digit."""
+    assert len(value) >= hygiene._MIN_COERCED_LENGTH
+    assert hygiene._may_be_number(value) == (hygiene.yaml12_type(value) != "str"), value
