@@ -891,3 +891,46 @@ def test_may_be_number_is_yaml12_types_answer(value):
     be anything but a string, and it starts with a sign, a dot or a digit."""
     assert len(value) >= hygiene._MIN_COERCED_LENGTH
     assert hygiene._may_be_number(value) == (hygiene.yaml12_type(value) != "str"), value
+
+
+def _provider_key_by_name(entry: Entry, matches: list[Match], examples: dict) -> list[Problem]:
+    """KL101 as it made its problems before it passed their fields by position."""
+    from keylint.providers import by_id
+    from keylint.rules.secrets import describe
+
+    problems = []
+    for match in matches:
+        if not match.valid or not match.is_secret or match.token in examples:
+            continue
+        provider = by_id(match.provider)
+        where = f" in {entry.key}" if entry.key else ""
+        problems.append(
+            Problem(
+                f"{describe(match)}{where}",
+                entry=entry,
+                column=entry.position_of(match.start)[1] if match.start else None,
+                provider=match.provider,
+                secret=match.token,
+                public_prefix=len(match.format.prefix) if match.format else 0,
+                extra={"kind": match.kind, "rotate_url": provider.rotate_url if provider else None},
+            )
+        )
+    return problems
+
+
+def test_provider_key_problems_by_position_are_the_by_name_ones():
+    """KL101's problems, every field, on the corpora's valid keys (inside longer values, after a prefix, in
+    multi-line values, documented examples) and on generated keys of every registered format."""
+    rule = all_rules()["KL101"]
+    examples = detector_for(Settings()).examples
+    made = 0
+    contexts = list(_gated_contexts())
+    for ctx in contexts[:: 8 if len(contexts) > 64 else 1]:
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            problems = list(rule.check(entry, matches, ctx))
+            expected = _provider_key_by_name(entry, matches, examples)
+            made += len(problems)
+            assert [[getattr(p, name) for name in fields(Problem)] for p in problems] == [
+                [getattr(p, name) for name in fields(Problem)] for p in expected
+            ], (ctx.display, entry.key)
+    assert made > 100
