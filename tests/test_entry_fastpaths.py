@@ -934,3 +934,30 @@ def test_provider_key_problems_by_position_are_the_by_name_ones():
                 [getattr(p, name) for name in fields(Problem)] for p in expected
             ], (ctx.display, entry.key)
     assert made > 100
+
+
+_OBJECT_TEXTS = st.one_of(
+    st.dictionaries(st.sampled_from(["alg", "typ", "kid", "é"]), st.integers() | st.text(max_size=6), max_size=3).map(
+        json.dumps
+    ),
+    st.sampled_from(['{"alg":"HS256"}', "[1]", "1", '"x"', "{}", '{"a":1}x', "{", "}", ""]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    text=_OBJECT_TEXTS,
+    head=st.sampled_from(["", " ", "\n", "\t"]),
+    tail=st.text(alphabet=" \t\r\n\x0b\x0c}x", max_size=9),
+    raw=st.binary(max_size=20),
+    which=st.sampled_from(["text", "raw", "string"]),
+    string=st.text(alphabet="eyJAZaz09_-", max_size=20),
+)
+def test_header_may_be_object_is_json_objects_answer(text, head, tail, raw, which, string):
+    """stale._may_be_object turns away only segments _json_object reads as no object: JSON texts followed by any
+    whitespace (JSON's and bytes'), "}" at and near the end, non-JSON bytes, and base64url strings of every length."""
+    data = {"text": (head + text + tail).encode(), "raw": raw}.get(which)
+    segment = string if data is None else base64.urlsafe_b64encode(data).decode().rstrip("=")
+    for cut in {segment, segment[:-1], "eyJ" + segment}:
+        assert stale._may_be_object(cut) or stale._json_object(cut) is None, cut
