@@ -39,6 +39,7 @@ from keylint.rules import (
     all_rules,
     entry_shape,
     file_facts,
+    hygiene,
     repeat_span,
     shape_facts,
     stale,
@@ -816,3 +817,147 @@ def test_provider_mismatch_reports_what_the_plain_rule_reports():
             reported += len(got)
             checked += any(m.valid for m in entry_matches)
     assert reported >= 40 and checked >= 500, (reported, checked)
+
+
+def _plain_scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
+    """redact.scrub as it reads without its pre-check: every run of windows the plain search finds, removed until
+    none is left."""
+    if not secret or len(secret) < 8:
+        return text
+    if secret in text:
+        text = text.replace(secret, redact.mask(secret) or "")
+    first = max(0, public_prefix - 7)
+    while True:
+        runs = _plain_secret_runs(text, secret, first)
+        if not runs:
+            return text
+        pieces, kept = [], 0
+        for start, end in runs:
+            pieces.append(text[kept:start] + "…")
+            kept = end
+        pieces.append(text[kept:])
+        text = "".join(pieces)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    secret=st.text(alphabet=st.sampled_from("ab c1…é_-"), max_size=40) | st.text(max_size=40),
+    text=st.text(alphabet=st.sampled_from("ab c1…é.x_"), max_size=60),
+    start=st.integers(min_value=0, max_value=40),
+    size=st.integers(min_value=0, max_value=40),
+    at=st.integers(min_value=0, max_value=60),
+    prefix=st.integers(min_value=0, max_value=20),
+)
+def test_scrub_turned_away_by_its_precheck_is_the_plain_scrub(secret, text, start, size, at, prefix):
+    """redact.scrub returns a text its pre-check turns away as it is: the same text as the plain removal of runs, for
+    messages quoting a piece of the secret (or none), inside or past a public prefix of every length."""
+    text = text[:at] + secret[start : start + size] + text[at:]
+    assert redact.scrub(text, secret, prefix) == _plain_scrub(text, secret, prefix), (text, secret, prefix)
+    assert redact.scrub(text, secret + text, prefix) == _plain_scrub(text, secret + text, prefix)
+
+
+def test_scrub_of_a_lone_window_past_the_public_prefix():
+    """A message quoting exactly 8 characters of the secret at every offset around the public prefix's end."""
+    secret = "sk-ant-api03-" + "".join(chr(ord("A") + (i * 7) % 26) + str(i % 10) for i in range(20))
+    for offset in range(len(secret) - 8):
+        for prefix in (0, 7, 8, 13, 14, offset, offset + 7, offset + 8):
+            text = f"key in NAME quotes {secret[offset : offset + 8]} here"
+            assert redact.scrub(text, secret, prefix) == _plain_scrub(text, secret, prefix), (offset, prefix)
+
+
+_MARKER_PIECES = ["://", ":", "/", "//", "sig", "=", "sig=", "eyJ", "ey", "J", "pypi-", "pypi", "-", "PRIVATE KEY"]
+_MARKER_PIECES += ["PRIVATE", " KEY", "a", "0", "é", " ", "\n"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_MARKER_PIECES), max_size=8).map("".join) | st.text(max_size=20))
+def test_marker_fact_is_the_value_marker_regex(value):
+    """entry_shape's literal searches for a value marker (":// and sig= only after a ':' or '='), against the
+    VALUE_MARKER regex, on values made of the markers' pieces and neighbours."""
+    entry = Entry("K", value, value, 1, 1)
+    facts = shape_facts(entry_shape(entry, [], {}))
+    assert ("marker" in facts) == (VALUE_MARKER.search(value) is not None), value
+    assert ("equals-or-colon" in facts) == ("=" in value or ":" in value), value
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="+-.0123456789eEoxXabfINnaft~_:", min_size=6, max_size=14)
+    | st.text(min_size=6, max_size=14)
+    | st.sampled_from(["0755123456", "-.inf00", ".nan00", "1234e5678", "+12345", ".12345", "0x1f2e3d", "0o7777"])
+)
+def test_may_be_number_is_yaml12_types_answer(value):
+    """KL305's look at a plain scalar's first character: of _MIN_COERCED_LENGTH characters or more, only a number can
+    be anything but a string, and it starts with a sign, a dot or a digit."""
+    assert len(value) >= hygiene._MIN_COERCED_LENGTH
+    assert hygiene._may_be_number(value) == (hygiene.yaml12_type(value) != "str"), value
+
+
+def _provider_key_by_name(entry: Entry, matches: list[Match], examples: dict) -> list[Problem]:
+    """KL101 as it made its problems before it passed their fields by position."""
+    from keylint.providers import by_id
+    from keylint.rules.secrets import describe
+
+    problems = []
+    for match in matches:
+        if not match.valid or not match.is_secret or match.token in examples:
+            continue
+        provider = by_id(match.provider)
+        where = f" in {entry.key}" if entry.key else ""
+        problems.append(
+            Problem(
+                f"{describe(match)}{where}",
+                entry=entry,
+                column=entry.position_of(match.start)[1] if match.start else None,
+                provider=match.provider,
+                secret=match.token,
+                public_prefix=len(match.format.prefix) if match.format else 0,
+                extra={"kind": match.kind, "rotate_url": provider.rotate_url if provider else None},
+            )
+        )
+    return problems
+
+
+def test_provider_key_problems_by_position_are_the_by_name_ones():
+    """KL101's problems, every field, on the corpora's valid keys (inside longer values, after a prefix, in
+    multi-line values, documented examples) and on generated keys of every registered format."""
+    rule = all_rules()["KL101"]
+    examples = detector_for(Settings()).examples
+    made = 0
+    contexts = list(_gated_contexts())
+    for ctx in contexts[:: 8 if len(contexts) > 64 else 1]:
+        for entry, matches in zip(ctx.entries, ctx.matches, strict=True):
+            problems = list(rule.check(entry, matches, ctx))
+            expected = _provider_key_by_name(entry, matches, examples)
+            made += len(problems)
+            assert [[getattr(p, name) for name in fields(Problem)] for p in problems] == [
+                [getattr(p, name) for name in fields(Problem)] for p in expected
+            ], (ctx.display, entry.key)
+    assert made > 100
+
+
+_OBJECT_TEXTS = st.one_of(
+    st.dictionaries(st.sampled_from(["alg", "typ", "kid", "é"]), st.integers() | st.text(max_size=6), max_size=3).map(
+        json.dumps
+    ),
+    st.sampled_from(['{"alg":"HS256"}', "[1]", "1", '"x"', "{}", '{"a":1}x', "{", "}", ""]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    text=_OBJECT_TEXTS,
+    head=st.sampled_from(["", " ", "\n", "\t"]),
+    tail=st.text(alphabet=" \t\r\n\x0b\x0c}x", max_size=9),
+    raw=st.binary(max_size=20),
+    which=st.sampled_from(["text", "raw", "string"]),
+    string=st.text(alphabet="eyJAZaz09_-", max_size=20),
+)
+def test_header_may_be_object_is_json_objects_answer(text, head, tail, raw, which, string):
+    """stale._may_be_object turns away only segments _json_object reads as no object: JSON texts followed by any
+    whitespace (JSON's and bytes'), "}" at and near the end, non-JSON bytes, and base64url strings of every length."""
+    data = {"text": (head + text + tail).encode(), "raw": raw}.get(which)
+    segment = string if data is None else base64.urlsafe_b64encode(data).decode().rstrip("=")
+    for cut in {segment, segment[:-1], "eyJ" + segment}:
+        assert stale._may_be_object(cut) or stale._json_object(cut) is None, cut

@@ -91,7 +91,9 @@ def scrub(text: str, secret: str | None, public_prefix: int = 0) -> str:
         return text
     if secret in text:
         text = text.replace(secret, mask(secret) or "")
-    first = max(0, public_prefix - 7)  # pieces starting before this lie inside the public prefix
+    first = public_prefix - 7 if public_prefix > 7 else 0  # pieces starting before this lie inside the public prefix
+    if not _may_share_window(text, secret[first:] if first else secret):
+        return text  # nearly every message (the dense tree's 69k): turned away before the runs are set out
     while True:
         runs = _secret_runs(text, secret, first)
         if not runs:
