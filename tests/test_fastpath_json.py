@@ -35,6 +35,8 @@ class _Stub:
     def __init__(self, values: set[str], names: set[str]) -> None:
         self.values, self.names = values, names
         self._derived: dict = {}
+        # Prefilter.digits_turned_away: whether it keeps no value of ASCII digits alone (answered without asking)
+        self.digits_turned_away = not any(value.isdigit() and value.isascii() for value in values)
 
     def derived(self, build):  # as Prefilter.derived: the reader's memory of this prefilter's answers
         if build not in self._derived:

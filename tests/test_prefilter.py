@@ -371,3 +371,34 @@ def test_a_prefix_of_digits_keeps_values_of_digits():
     assert _DIGIT_PREFILTERS[1].value_matters("9912345678901234")
     assert _DIGIT_PREFILTERS[2].value_matters("4123456789012345")
     assert not _DIGIT_PREFILTERS[0].value_matters("9912345678901234")
+
+
+def _prefilter_with_example(example: str) -> prefilter.Prefilter:
+    """A prefilter for the registry whose detector also knows ``example`` as a documented example key."""
+    from keylint.detect import Detector
+    from keylint.providers import all_providers
+
+    detector = Detector(all_providers(()))
+    detector.examples = {**detector.examples, example: next(iter(detector.examples.values()))}
+    return prefilter.Prefilter(detector, detector.providers)
+
+
+_ANSWERING_PREFILTERS = [*_DIGIT_PREFILTERS, _prefilter_with_example("31415926535897932384")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="0123456789", min_size=0, max_size=30),
+                          st.text(alphabet="0123456789", min_size=30, max_size=600),
+                          st.text(alphabet="0123456789٣０²-+. eE", min_size=1, max_size=12),  # lookalike digits, signs
+                          st.sampled_from(["31415926535897932384", "9912345678901234", "4123456789012345", "0", "-1",
+                                           "1e5", "sk_live_1234", ""])),
+                max_size=12),
+       st.sampled_from(range(len(_ANSWERING_PREFILTERS))))  # fmt: skip
+def test_answers_of_values_answer_digits_alone_as_value_matters(texts, which):
+    # Answers with digits_turned_away answers a text of ASCII digits alone itself (the JSON reader's values): the
+    # same answer value_matters gives, also under a provider of digits and beside a documented example of digits.
+    pre = _ANSWERING_PREFILTERS[which]
+    answers = prefilter.Answers(pre.value_matters, prefilter._REMEMBERED_LENGTH, pre.digits_turned_away)
+    texts += texts[::2]  # asked again: kept answers
+    assert [answers[text] for text in texts] == [pre.value_matters(text) for text in texts]
+    assert pre.digits_turned_away == (which == 0)  # a prefix of digits, or an example of digits, turns it off

@@ -77,7 +77,7 @@ class _Memory:
     def __init__(self, prefilter: Prefilter) -> None:
         from keylint.prefilter import _REMEMBERED_LENGTH, Answers
 
-        self.values = Answers(prefilter.value_matters, _REMEMBERED_LENGTH)
+        self.values = Answers(prefilter.value_matters, _REMEMBERED_LENGTH, prefilter.digits_turned_away)
         self.constants = {constant: prefilter.value_matters(word) for constant, word in _CONSTANT_TEXT.items()}
         self.values.update(self.constants)  # type: ignore[arg-type]  # json.loads gives true, false and null so
 
