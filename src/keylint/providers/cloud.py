@@ -23,7 +23,7 @@ _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 _GOOGLE_API_KEY = "AIza{b64url:35}"
 _GOOGLE_REFRESH_TOKEN = "1//0{b64url:40-500}"
 # Microsoft "Common Annotated Security Key": 52 random, JQQJ9 + variant, year (A=2024), month (A=Jan),
-# 16 reserved, a 4-char service signature at offset 76, 4-char checksum (not reproduced: structure only).
+# 16 reserved, a 4-char service signature at offset 76, 4-char checksum (keylint.checksums "cask-marvin32").
 _CASK_HEAD = "{base62:52}JQQJ9"
 _CASK_DATE = "{upalpha:1}{[A-L]:1}{base62:16}"
 _ENTRA = "[A-Za-z0-9._~-]"
@@ -296,8 +296,9 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat(
                 _CASK_HEAD + "9" + _CASK_DATE + "ACOG{base62:4}",
                 kind="api-key",
+                checksum="cask-marvin32",
                 needs_context=True,
-                description="CASK key (checksum not reproduced: structure only)",
+                description="CASK key",
             ),
             KeyFormat("{hex:32}", kind="api-key", needs_context=True, description="legacy key"),
         ),
@@ -381,8 +382,9 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat(
                 _CASK_HEAD + "{[9DH]:1}" + _CASK_DATE + "AZDO{base62:4}",
                 kind="personal-access-token",
+                checksum="cask-marvin32",
                 needs_context=True,
-                description="CASK PAT (checksum not reproduced: structure only)",
+                description="CASK PAT",
             ),
             KeyFormat("{[a-z2-7]:52}", kind="personal-access-token", needs_context=True, description="legacy"),
         ),
