@@ -7,6 +7,7 @@ reference; complete tokens only exist at test time.
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import re
 import zlib
@@ -24,6 +25,8 @@ from keylint.providers.schema import KeyFormat
 EXACT = {"github-crc32", "grafana-crc32", "gitlab-routable-crc32", "atlassian-crc32", "cloudflare-crc32"}
 # Marvin32 is a keyed hash: collisions are possible (2^-32, or ~1/17000 for Entra's 3 kept characters).
 PROBABILISTIC = {"entra-marvin32", "azure-storage-marvin32", "cask-marvin32"}
+# SHA-256 truncated to 40 bits over all but the last 16 characters: the last 8 are not covered at all.
+PARTIAL = {"github-pat-sha256"}
 
 
 def _with_checksum(head: str, checksum: str, tail: str = "") -> str:
@@ -48,6 +51,44 @@ def test_github_vectors(prefix: str, body: str, expected: str) -> None:
     assert checksum.expected(prefix + body + "000000") == expected
     assert checksum.valid(_with_checksum(prefix + body, expected))
     assert checksum.complete(prefix + body + "zzzzzz") == prefix + body + expected
+
+
+def test_github_refresh_token_vector() -> None:
+    # ghr_ + 70 + 6: the classic CRC32/base62 over the 70 random characters, at 80 characters.
+    checksum = CHECKSUMS["github-crc32"]
+    head = "ghr_" + ("KeylintTestVectorDoNotUse0" * 3)[:70]
+    assert checksum.expected(head + "000000") == "0hT1q6"
+    assert checksum.valid(_with_checksum(head, "0hT1q6"))
+    assert not checksum.valid(_with_checksum(head[:-1] + "1", "0hT1q6"))
+
+
+def test_github_fine_grained_vector() -> None:
+    checksum = CHECKSUMS["github-pat-sha256"]
+    head = "github_pat_11KeylintTestVectorDoNo_" + ("KeylintTestVectorDoNotUse0" * 2)[:43]
+    digest = base64.b32encode(hashlib.sha256(head.encode()).digest()).decode()
+    assert digest[:8] == "FWDANW6D"
+    for tail in ("A" * 8, "zZ09zZ09"):  # the last 8 characters are not covered
+        assert checksum.valid(_with_checksum(head, "FWDANW6D", tail))
+    assert checksum.span(head + "FWDANW6D" + "A" * 8) == (78, 86)
+    assert not checksum.valid(_with_checksum(head, "FWDANW6E", "A" * 8))
+    assert not checksum.valid(_with_checksum(head, "fwdanw6d", "A" * 8))  # base32 is upper case
+    assert not checksum.valid(_with_checksum(head.replace("Vector", "Vectar"), "FWDANW6D", "A" * 8))
+    assert checksum.complete(head + "x" * 16) == _with_checksum(head, "FWDANW6D", "x" * 8)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(seed=st.integers(0, 2**32), pick=st.integers(0, 2**32))
+def test_fine_grained_substitutions_fail_except_in_the_uncovered_tail(seed: int, pick: int) -> None:
+    """Against the plain computation: a substitution before the last 8 characters changes the SHA-256 (or the
+    checksum itself), one in the last 8 is not seen."""
+    fmt = next(f for p in builtin_providers() for f in p.formats if f.checksum == "github-pat-sha256")
+    token = fmt.generate(random.Random(seed))
+    rng = random.Random(pick)
+    pos, alphabet = rng.choice(_variable_positions(fmt, token))
+    mutated = token[:pos] + rng.choice([c for c in alphabet if c != token[pos]]) + token[pos + 1 :]
+    plain = base64.b32encode(hashlib.sha256(mutated[:-16].encode()).digest()).decode()[:8] == mutated[-16:-8]
+    assert CHECKSUMS["github-pat-sha256"].valid(mutated) == plain
+    assert plain == (pos >= len(token) - 8)
 
 
 def test_grafana_vector() -> None:
@@ -234,7 +275,7 @@ def test_checksum_short_tokens() -> None:
 
 
 def test_checksum_registry_names() -> None:
-    assert set(CHECKSUMS) == EXACT | PROBABILISTIC
+    assert set(CHECKSUMS) == EXACT | PROBABILISTIC | PARTIAL
     for name, checksum in CHECKSUMS.items():
         assert isinstance(checksum, Checksum)
         assert checksum.name == name
@@ -283,7 +324,7 @@ def _substitute(fmt: KeyFormat, token: str, rng: random.Random) -> str:
 
 
 def test_checksummed_formats_are_covered() -> None:
-    assert {f.checksum for _, f in CHECKSUMMED} == EXACT | PROBABILISTIC
+    assert {f.checksum for _, f in CHECKSUMMED} == EXACT | PROBABILISTIC | PARTIAL
 
 
 @settings(max_examples=400, derandomize=True, database=None, deadline=None)

@@ -6,14 +6,15 @@ so that the token passes (used to generate test keys, never to "fix" a user's ke
 
 Every algorithm here reproduces the test vectors of the provider reference
 (``tests/test_checksums.py``). Formats whose checksum is unpublished or could not
-be reproduced (GitHub fine-grained PATs and refresh tokens, Supabase ``sb_secret_``)
-deliberately have none: a wrong checksum would flag every real key.
+be reproduced (Supabase ``sb_secret_``) deliberately have none: a wrong checksum
+would flag every real key.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import zlib
 from collections.abc import Callable
 
@@ -117,6 +118,14 @@ def _github(token: str) -> str:
     return encode_base(crc32(token[4:-6]), BASE62, 6)
 
 
+def _github_fine_grained(token: str) -> str:
+    # github_pat_<22>_<59>: characters -16..-8 are the first 8 of the base32 SHA-256 of everything before them
+    # (prefix included); the last 8 are not covered. GitHub does not document it: mongodb/kingfisher's rule
+    # kingfisher.github.1 (PR #342, 2026-04) checks exactly this, and every fine-grained PAT published in public
+    # code that was tried (7, revoked ones included) satisfies it.
+    return base64.b32encode(hashlib.sha256(token[:-16].encode("latin-1", "replace")).digest()).decode("ascii")[:8]
+
+
 def _grafana(token: str) -> str:
     # glsa_<32>_<8 hex>: CRC32 of "glsa_<32>" (prefix included), bytes little-endian, lowercase hex.
     return crc32(token[:-9]).to_bytes(4, "little").hex()
@@ -207,6 +216,13 @@ CHECKSUMS: dict[str, Checksum] = {
             "CRC32 of the 30 random characters, base62-encoded in the last 6 characters",
             _github,
             6,
+        ),
+        Checksum(
+            "github-pat-sha256",
+            "first 8 base32 characters of the SHA-256 of everything before them, followed by 8 other characters",
+            _github_fine_grained,
+            8,
+            trailer=8,
         ),
         Checksum(
             "grafana-crc32",

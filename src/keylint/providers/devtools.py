@@ -33,12 +33,13 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat("ghu_{base62:30}{base62:6}", kind="user-to-server-token", checksum="github-crc32"),
             KeyFormat("ghs_{base62:30}{base62:6}", kind="server-to-server-token", checksum="github-crc32"),
             KeyFormat(
-                "github_pat_{base62:22}_{base62:59}",
+                "github_pat_{base62:22}_{base62:43}{base62:8}{base62:8}",
                 kind="fine-grained-personal-access-token",
-                description="checksum not public: structure only",
+                checksum="github-pat-sha256",
             ),
-            # Observed at 80 characters; whether the tail is a CRC is unverified.
-            KeyFormat("ghr_{base62:76}", kind="refresh-token"),
+            # 80 characters: the classic CRC32 over the 70 random characters (GitHub's token-format blog post
+            # gives every new-format token one; mongodb/kingfisher's rule kingfisher.github.6 checks it at this size).
+            KeyFormat("ghr_{base62:70}{base62:6}", kind="refresh-token", checksum="github-crc32"),
             KeyFormat(
                 "ghs_{digit:1-12}_eyJ{b64url:10-400}.eyJ{b64url:20-2000}.{b64url:20-700}",
                 kind="stateless-installation-token",
