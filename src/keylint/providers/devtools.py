@@ -11,17 +11,27 @@ _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 # Routable GitLab tokens: unpadded base64url payload, ".01." version, 2-char base36 payload length, CRC.
 _ROUTABLE = "{b64url:27-300}.01.{lower:2}{lower:7}"
 
-# PyPI has no read-only token endpoint. Its upload endpoint checks the token before it reads a single field
-# (pypi/warehouse forklift/legacy.py file_upload: 403 "Invalid or non-existent authentication information"
-# without a valid identity), then refuses a form that carries no file with 400: a form body can hold no
-# file, so nothing can ever be uploaded. trufflehog's pypi detector reads the same 400/403.
-_PYPI_FORM = ((":action", "file_upload"), ("protocol_version", "1"))
-_PYPI_OUTCOMES = (
-    on(400, "valid", detail="PyPI accepted the token and refused the empty upload (nothing was uploaded)"),
-    on(403, "invalid", contains="non-existent authentication", detail="PyPI says the token is invalid"),
-    on(403, "invalid", contains="Invalid API Token", detail="PyPI says the token is invalid"),
-)
-_PYPI_NOTE = "POSTs an upload form without a file: PyPI checks the token, then refuses the form; nothing is uploaded"
+
+def _pypi_upload(url: str, environment: str) -> Check:
+    """PyPI has no read-only token endpoint. Its upload endpoint checks the token before it reads a single field
+    (pypi/warehouse forklift/legacy.py file_upload: 403 "Invalid or non-existent authentication information"
+    without a valid identity), then refuses a form that carries no file with 400: a form body can hold no
+    file, so nothing can ever be uploaded. trufflehog's pypi detector reads the same 400/403."""
+    return Check(
+        url,
+        method="POST",
+        auth=header("Authorization", "token {key}"),
+        form=((":action", "file_upload"), ("protocol_version", "1")),
+        kinds=("api-token",),
+        environments=(environment,),
+        outcomes=(
+            on(400, "valid", detail="PyPI accepted the token and refused the empty upload (nothing was uploaded)"),
+            on(403, "invalid", contains="non-existent authentication", detail="PyPI says the token is invalid"),
+            on(403, "invalid", contains="Invalid API Token", detail="PyPI says the token is invalid"),
+        ),
+        note="POSTs an upload form without a file: PyPI checks the token, then refuses the form; nothing is uploaded",
+    )
+
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -248,26 +258,8 @@ PROVIDERS: tuple[Provider, ...] = (
         docs_url="https://pypi.org/help/#apitoken",
         extra={"related_env_vars": ("TWINE_USERNAME",)},
         verify=(
-            Check(
-                "https://upload.pypi.org/legacy/",
-                method="POST",
-                auth=header("Authorization", "token {key}"),
-                form=_PYPI_FORM,
-                kinds=("api-token",),
-                environments=("live",),
-                outcomes=_PYPI_OUTCOMES,
-                note=_PYPI_NOTE,
-            ),
-            Check(
-                "https://test.pypi.org/legacy/",  # TestPyPI tokens name test.pypi.org in their first caveat
-                method="POST",
-                auth=header("Authorization", "token {key}"),
-                form=_PYPI_FORM,
-                kinds=("api-token",),
-                environments=("test",),
-                outcomes=_PYPI_OUTCOMES,
-                note=_PYPI_NOTE,
-            ),
+            _pypi_upload("https://upload.pypi.org/legacy/", "live"),
+            _pypi_upload("https://test.pypi.org/legacy/", "test"),  # TestPyPI tokens name test.pypi.org
         ),
     ),
     Provider(
