@@ -115,7 +115,7 @@ def test_keys_without_a_safe_check_are_unverifiable_and_nothing_is_sent(loopback
     vault_result = verification_of(report, ".env", key="VAULT_TOKEN")
     secret_result = verification_of(report, ".env", key="AWS_SECRET_ACCESS_KEY")
     assert vault_result["status"] == secret_result["status"] == "unverifiable"
-    assert "no endpoint" in vault_result["detail"]
+    assert "self-hosted" in vault_result["detail"] and "VAULT_ADDR" in vault_result["detail"]
     assert "together" in secret_result["detail"]
     assert {f["rule"] for f in kl7(report)} == {"KL705"}
 
@@ -159,6 +159,18 @@ def test_endpoints_named_in_scanned_files_never_get_a_request(loopback, cli, tmp
                     f"JIRA_API_TOKEN={make_key('atlassian', 'api-token')}",
                     f"JIRA_URL=https://{here}/",
                     "JIRA_EMAIL=dev@example.com",
+                    f"SQUARE_ACCESS_TOKEN={make_key('square', 'access-token')}",
+                    f"SQUARE_ENVIRONMENT=http://{here}/",
+                    f"PAYPAL_CLIENT_SECRET={make_key('paypal', 'client-secret')}",
+                    f"PAYPAL_CLIENT_ID={'A' * 80}",
+                    f"PAYPAL_MODE={here}",
+                    f"AZURE_STORAGE_KEY={make_key('azure-storage', 'account-key')}",
+                    "AZURE_STORAGE_ACCOUNT=169.254.169.254",
+                    f"AZURE_DEVOPS_PAT={make_key('azure-devops', 'personal-access-token')}",
+                    f"AZURE_DEVOPS_ORG_URL=http://{here}/acme",
+                    f"AZURE_CLIENT_SECRET={make_key('azure-entra', 'client-secret')}",
+                    "AZURE_TENANT_ID=../../../latest/meta-data",
+                    "AZURE_CLIENT_ID=11111111-2222-4333-8444-555555555555",
                 ]
             )
             + "\n"
@@ -168,7 +180,7 @@ def test_endpoints_named_in_scanned_files_never_get_a_request(loopback, cli, tmp
         assert internal.log == []
         assert loopback.requests == []
         results = [f["verification"] for f in report["findings"] if f["rule"] == "KL101"]
-        assert len(results) >= 9
+        assert len(results) >= 14
         assert {r["status"] for r in results} == {"unverifiable"}
     finally:
         internal.stop()
@@ -297,7 +309,33 @@ def test_providers_command_shows_each_check(cli):
     run = cli("providers", "aws")
     assert "access-key-id: POST https://sts.amazonaws.com/" in run.out
     assert "AWS_SECRET_ACCESS_KEY" in run.out
-    assert "live verification (--verify): none" in cli("providers", "pypi").out
+    assert "live verification (--verify): none" in cli("providers", "1password").out
+
+
+def test_providers_command_and_verify_give_the_recorded_reason_a_kind_is_never_checked(loopback, cli, tmp_path):
+    """Vault (self-hosted) and Firebase (public, dead or someone else's OAuth client) record why: both the
+    providers command and a --verify run say it, and nothing is sent."""
+    vault = cli("providers", "hashicorp-vault").out
+    assert "all kinds: unverifiable (Vault is self-hosted" in vault
+    firebase = cli("providers", "firebase").out
+    for kind, words in (("web-api-key", "public by design"), ("fcm-legacy-server-key", "shut down"),
+                        ("ci-token", "refresh token")):  # fmt: skip
+        assert f"{kind}: unverifiable (" in firebase and words in firebase
+    postmark = cli("providers", "postmark").out
+    assert "api-token in POSTMARK_SERVER_TOKEN, POSTMARK_API_TOKEN: GET https://api.postmarkapp.com/server" in postmark
+    (tmp_path / ".env").write_text(
+        f"FCM_SERVER_KEY={make_key('firebase', 'fcm-legacy-server-key')}\n"
+        f"FIREBASE_TOKEN={make_key('firebase', 'ci-token')}\n"
+        f"VAULT_TOKEN={make_key('hashicorp-vault', 'batch-token')}\n"
+    )
+    loopback.always(200, {})
+    report = cli(*SCAN, cwd=tmp_path).json()
+    assert loopback.requests == []
+    fcm = verification_of(report, ".env", key="FCM_SERVER_KEY")
+    ci = verification_of(report, ".env", key="FIREBASE_TOKEN")
+    batch = verification_of(report, ".env", key="VAULT_TOKEN")
+    assert fcm["status"] == ci["status"] == batch["status"] == "unverifiable"
+    assert "shut down" in fcm["detail"] and "refresh token" in ci["detail"] and "self-hosted" in batch["detail"]
 
 
 def test_a_provider_quoting_the_key_never_gets_it_into_the_cache_or_report(loopback, cli, tmp_path, private_cache):

@@ -131,3 +131,155 @@ def test_org_urls_are_pinned_to_oktas_domains(url, expected):
             params_for("okta", "api-token", found, "OKTA_API_TOKEN")
     else:
         assert params_for("okta", "api-token", found, "OKTA_API_TOKEN") == {"org": expected}
+
+
+# --- the checks whose host or path depends on a neighbour: only listed words and validated names steer them ---
+
+
+def request_for(provider_id: str, kind: str, found: list[Item], key_path: str):
+    from keylint.values import normalized_name
+    from keylint.verify.spec import prepare
+
+    provider = by_id(provider_id)
+    (item,) = [i for i in found if i.entry.key == key_path]
+    (match,) = [m for m in item.matches if m.kind == kind]
+    check = check_for(provider, kind, match.environment, normalized_name(key_path))
+    assert check is not None, (provider_id, kind, key_path)
+    return prepare(check, provider_id, match.token, find_params(check, provider_id, item.entry, found))
+
+
+STORAGE_KEY = make_key("azure-storage", "account-key")
+KEY_LINE = ("AZURE_STORAGE_KEY", STORAGE_KEY)
+TENANT, CLIENT_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "11111111-2222-4333-8444-555555555555"
+SQ, PP = ("square", "access-token", "SQUARE_ACCESS_TOKEN"), ("paypal", "client-secret", "PAYPAL_CLIENT_SECRET")
+
+
+@pytest.mark.parametrize(
+    ("lines", "host"),
+    [
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "acmestore")], "acmestore.blob.core.windows.net"),
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "evil.example")], None),
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "acme/../x")], None),
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "Acme.Blob.Core.Windows.Net")], None),
+        ([KEY_LINE], None),
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "acme"), ("AZURE_STORAGE_ACCOUNT_NAME", "other")], None),
+        ([KEY_LINE, ("AZURE_STORAGE_ACCOUNT", "${STORAGE_ACCOUNT}")], None),
+    ],
+)  # fmt: skip
+def test_azure_storage_account_name_pins_the_blob_host(lines, host):
+    found = items(*lines)
+    key_path = lines[0][0]
+    if host is None:
+        with pytest.raises(Unverifiable):
+            request_for("azure-storage", "account-key", found, key_path)
+        return
+    request = request_for("azure-storage", "account-key", found, key_path)
+    assert (request.host, request.path, request.query) == (host, "/", (("comp", "list"), ("maxresults", "1")))
+    assert request.header("Authorization").startswith(f"SharedKey {host.split('.')[0]}:")
+    assert STORAGE_KEY not in repr(request.headers) and STORAGE_KEY.encode() not in request.body
+
+
+@pytest.mark.parametrize(
+    ("provider_id", "kind", "key_var", "setting", "host"),
+    [
+        (*SQ, None, "connect.squareup.com"),
+        (*SQ, ("SQUARE_ENVIRONMENT", "production"), "connect.squareup.com"),
+        (*SQ, ("SQUARE_ENVIRONMENT", "SANDBOX"), "connect.squareupsandbox.com"),
+        (*SQ, ("SQUARE_ENVIRONMENT", "staging"), None),
+        (*SQ, ("SQUARE_ENVIRONMENT", "https://evil.example"), None),
+        (*SQ, ("SQUARE_ENVIRONMENT", "connect.squareup.com.evil.example"), None),
+        (*PP, None, "api-m.paypal.com"),
+        (*PP, ("PAYPAL_MODE", "live"), "api-m.paypal.com"),
+        (*PP, ("PAYPAL_ENVIRONMENT", "Sandbox"), "api-m.sandbox.paypal.com"),
+        (*PP, ("PAYPAL_MODE", "api-m.paypal.com.evil.example"), None),
+        (*PP, ("PAYPAL_MODE", "localhost"), None),
+    ],
+)  # fmt: skip
+def test_environment_words_choose_between_the_providers_two_hosts_only(provider_id, kind, key_var, setting, host):
+    lines = [(key_var, make_key(provider_id, kind))]
+    if provider_id == "paypal":
+        lines.append(("PAYPAL_CLIENT_ID", "A" + "b" * 79))
+    if setting:
+        lines.append(setting)
+    found = items(*lines)
+    if host is None:
+        with pytest.raises(Unverifiable):
+            request_for(provider_id, kind, found, key_var)
+    else:
+        assert request_for(provider_id, kind, found, key_var).host == host
+
+
+@pytest.mark.parametrize(
+    ("org_url", "path"),
+    [
+        ("https://dev.azure.com/acme-org/", "/acme-org/_apis/projects"),
+        ("https://Acme.visualstudio.com", "/acme/_apis/projects"),
+        ("acme", "/acme/_apis/projects"),
+        ("https://evil.example/", None),
+        ("https://dev.azure.com/acme/../../x", None),
+        ("http://dev.azure.com/acme", None),
+        ("https://dev.azure.com:8443/acme", None),
+    ],
+)
+def test_azure_devops_organization_only_fills_one_path_segment_on_dev_azure_com(org_url, path):
+    pat = make_key("azure-devops", "personal-access-token")
+    found = items(("AZURE_DEVOPS_PAT", pat), ("SYSTEM_COLLECTIONURI", org_url))
+    if path is None:
+        with pytest.raises(Unverifiable):
+            request_for("azure-devops", "personal-access-token", found, "AZURE_DEVOPS_PAT")
+    else:
+        request = request_for("azure-devops", "personal-access-token", found, "AZURE_DEVOPS_PAT")
+        assert (request.host, request.path) == ("dev.azure.com", path)
+
+
+@pytest.mark.parametrize(
+    ("tenant", "authority", "ok"),
+    [
+        (TENANT, None, True),
+        ("contoso.onmicrosoft.com", "https://login.microsoftonline.com/", True),
+        ("../../common", None, False),
+        ("contoso.onmicrosoft.com/../x", None, False),
+        (TENANT, "https://login.chinacloudapi.cn/", False),
+        (TENANT, "https://login.microsoftonline.us", False),
+    ],
+)
+def test_entra_tenant_fills_only_its_path_segment_and_other_clouds_are_left_alone(tenant, authority, ok):
+    secret = make_key("azure-entra", "client-secret")
+    lines = [("AZURE_CLIENT_SECRET", secret), ("AZURE_TENANT_ID", tenant), ("AZURE_CLIENT_ID", CLIENT_ID)]
+    if authority:
+        lines.append(("AZURE_AUTHORITY_HOST", authority))
+    found = items(*lines)
+    if not ok:
+        with pytest.raises(Unverifiable):
+            request_for("azure-entra", "client-secret", found, "AZURE_CLIENT_SECRET")
+        return
+    request = request_for("azure-entra", "client-secret", found, "AZURE_CLIENT_SECRET")
+    assert (request.host, request.path) == ("login.microsoftonline.com", f"/{tenant}/oauth2/v2.0/token")
+    assert request.header("Authorization") is None
+    assert f"client_secret={secret}".encode() in request.body.replace(b"%7E", b"~")
+
+
+def test_a_slack_webhook_url_is_rebuilt_on_hooks_slack_com_from_its_three_parts_only():
+    from keylint.verify.spec import prepare
+
+    hook = make_key("slack", "incoming-webhook")
+    check = check_for(by_id("slack"), "incoming-webhook", None)
+    request = prepare(check, "slack", hook, {})
+    assert (request.method, request.host) == ("POST", "hooks.slack.com")
+    assert request.path == hook.removeprefix("https://hooks.slack.com") and request.body == b'{"text":""}'
+    assert request.header("Authorization") is None
+    for steered in (hook + "/../../api/chat.postMessage", hook.replace("/services/", "/services/../x/"), hook[:-1]):
+        with pytest.raises(Unverifiable):
+            prepare(check, "slack", steered, {})
+
+
+@pytest.mark.parametrize(
+    ("variable", "path"),
+    [("POSTMARK_SERVER_TOKEN", "/server"), ("POSTMARK_API_TOKEN", "/server"), ("POSTMARK_ACCOUNT_TOKEN", "/servers")],
+)
+def test_a_postmark_token_goes_to_the_endpoint_its_variable_names(variable, path):
+    token = make_key("postmark", "api-token")
+    request = request_for("postmark", "api-token", items((variable, token)), variable)
+    assert request.path == path
+    expected = "X-Postmark-Account-Token" if "ACCOUNT" in variable else "X-Postmark-Server-Token"
+    assert [name for name, value in request.headers if value == token] == [expected]

@@ -9,6 +9,9 @@ keys of the provider are scanned (one file each); the server answers each key di
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from keylint.verify.spec import checks_of
 from verifykit import SCAN, Seen, verification_of
 
 VALID, INVALID, SCOPED = (200, {}, "valid"), (401, {}, "invalid"), (403, {}, "valid_scoped")
+TENANT, CLIENT_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "11111111-2222-4333-8444-555555555555"
 
 
 def bearer(seen: Seen, key: str, _: dict) -> None:
@@ -60,6 +64,35 @@ def in_json(name: str) -> Callable[[Seen, str, dict], None]:
         assert "Authorization" not in seen.headers
 
     return check
+
+
+def in_form(name: str) -> Callable[[Seen, str, dict], None]:
+    def check(seen: Seen, key: str, _: dict) -> None:
+        from urllib.parse import parse_qsl
+
+        assert dict(parse_qsl(seen.body.decode()))[name] == key
+        assert seen.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+        assert "Authorization" not in seen.headers
+
+    check.form_name = name  # type: ignore[attr-defined]
+    return check
+
+
+def shared_key(seen: Seen, key: str, partners: dict) -> None:
+    """The server recomputes the Shared Key signature from what it received (its own string to sign, written
+    from learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key) with the key from the file."""
+    account = partners["account"]
+    scheme, _, credential = seen.headers["Authorization"].partition(" ")
+    assert scheme == "SharedKey" and credential.startswith(f"{account}:")
+    lowered = {k.lower(): v for k, v in seen.headers.items()}
+    assert lowered["x-ms-version"] and re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", lowered["x-ms-date"])
+    x_ms = "".join(f"{name}:{lowered[name]}\n" for name in sorted(lowered) if name.startswith("x-ms-"))
+    resource = f"/{account}{seen.path}" + "".join(f"\n{k.lower()}:{v}" for k, v in sorted(seen.query.items()))
+    length = lowered.get("content-length", "")
+    text = f"{seen.method}\n\n\n{'' if length == '0' else length}\n\n{lowered.get('content-type', '')}\n\n\n\n\n\n\n"
+    digest = hmac.new(base64.b64decode(key), (text + x_ms + resource).encode(), hashlib.sha256).digest()
+    assert credential == f"{account}:{base64.b64encode(digest).decode()}"
+    assert key not in seen.raw and key[:20] not in seen.raw  # only a signature made with the key is sent
 
 
 def in_path(seen: Seen, key: str, _: dict) -> None:
@@ -112,6 +145,8 @@ class Case:
     json: dict[str, Any] | None = None
     environment: str | None = None
     host_of: Callable[[str], str] | None = None
+    # What tells this key's requests apart on the server (default: the key, or a Discord webhook's token part).
+    marker: Callable[[str, dict], str] | None = None
 
     @property
     def id(self) -> str:
@@ -140,6 +175,16 @@ CASES = [
     Case("terraform-cloud", "api-token", "TFE_TOKEN", "GET", "app.terraform.io", "/api/v2/account/details", bearer,
          answers=(VALID, INVALID, (404, {}, "unknown"))),
     Case("doppler", "personal-token", "DOPPLER_TOKEN", "GET", "api.doppler.com", "/v3/me", bearer),
+    Case("pypi", "api-token", "PYPI_TOKEN", "POST", "upload.pypi.org", "/legacy/",
+         in_header("Authorization", "token {key}"), environment="live",
+         form={":action": "file_upload", "protocol_version": "1"},
+         answers=((400, "Include at least one message digest.", "valid"),
+                  (403, "Invalid or non-existent authentication information. See https://pypi.org/help/", "invalid"),
+                  (403, "Read-only mode: Uploads are temporarily disabled.", "unknown"))),
+    Case("pypi", "api-token", "TWINE_PASSWORD", "POST", "test.pypi.org", "/legacy/",
+         in_header("Authorization", "token {key}"), environment="test",
+         answers=((400, "'' is an invalid value for Version.", "valid"),
+                  (403, "Invalid API Token: token is expired", "invalid"), (404, "Not Found", "unknown"))),
     # AI
     Case("openai", "project-key", "OPENAI_API_KEY", "GET", "api.openai.com", "/v1/models", bearer,
          answers=(VALID, INVALID, (429, {"error": {"code": "insufficient_quota"}}, "valid"))),
@@ -174,6 +219,8 @@ CASES = [
          answers=(VALID, INVALID, (403, {}, "unknown"))),
     Case("pinecone", "api-key", "PINECONE_API_KEY", "GET", "api.pinecone.io", "/indexes", in_header("Api-Key"),
          headers={"X-Pinecone-Api-Version": "2025-10"}),
+    Case("perplexity", "api-key", "PERPLEXITY_API_KEY", "GET", "api.perplexity.ai", "/async/chat/completions",
+         bearer, answers=(VALID, INVALID, (403, {}, "unknown"))),
     Case("together", "api-key", "TOGETHER_API_KEY", "GET", "api.together.xyz", "/v1/models", bearer,
          answers=(VALID, INVALID, (403, {}, "unknown"))),
     # cloud
@@ -195,6 +242,26 @@ CASES = [
     Case("azure-openai", "api-key", "AZURE_OPENAI_API_KEY", "GET", "acme-ai.openai.azure.com", "/openai/models",
          in_header("api-key"), query={"api-version": "2024-10-21"},
          lines=("AZURE_OPENAI_ENDPOINT=https://acme-ai.openai.azure.com/",)),
+    Case("azure-storage", "account-key", "AZURE_STORAGE_KEY", "GET", "{account}.blob.core.windows.net", "/",
+         shared_key, query={"comp": "list", "maxresults": "1"},
+         partners={"account": ("AZURE_STORAGE_ACCOUNT", "keylintacct{seed}")}, marker=lambda _, v: v["account"],
+         answers=((200, "<EnumerationResults/>", "valid"),
+                  (403, "<Error><Code>AuthenticationFailed</Code></Error>", "invalid"),
+                  (403, "<Error><Code>AuthorizationFailure</Code></Error>", "unknown"))),
+    Case("azure-entra", "client-secret", "AZURE_CLIENT_SECRET", "POST", "login.microsoftonline.com",
+         f"/{TENANT}/oauth2/v2.0/token", in_form("client_secret"),
+         lines=(f"AZURE_TENANT_ID={TENANT}", f"AZURE_CLIENT_ID={CLIENT_ID}"),
+         form={"client_id": CLIENT_ID, "scope": "https://graph.microsoft.com/.default",
+               "grant_type": "client_credentials"},
+         answers=((200, {"token_type": "Bearer", "access_token": "eyJ0"}, "valid"),
+                  (401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."},
+                   "invalid"),
+                  (400, {"error": "invalid_client", "error_description": "AADSTS7000222: The client secret expired."},
+                   "expired"))),
+    Case("azure-devops", "personal-access-token", "AZURE_DEVOPS_PAT", "GET", "dev.azure.com",
+         "/acme-org/_apis/projects", basic(""), lines=("AZURE_DEVOPS_ORG_URL=https://dev.azure.com/acme-org/",),
+         query={"api-version": "7.1", "$top": "1"}, headers={"X-TFS-FedAuthRedirect": "Suppress"},
+         answers=(VALID, INVALID, (203, "<html>Sign in</html>", "invalid"))),
     Case("cloudflare", "user-api-token", "CLOUDFLARE_API_TOKEN", "GET", "api.cloudflare.com",
          "/client/v4/user/tokens/verify", bearer,
          answers=((200, {"result": {"status": "active"}}, "valid"),
@@ -236,12 +303,27 @@ CASES = [
          json={"query": "query { ping }"}, answers=((200, {"data": {"ping": "pong"}}, "valid"), INVALID, SCOPED)),
     Case("braintree", "access-token", "BRAINTREE_ACCESS_TOKEN", "POST", "payments.sandbox.braintree-api.com",
          "/graphql", bearer, environment="test", answers=((200, {"data": {"ping": "pong"}}, "valid"), INVALID, SCOPED)),
+    Case("square", "access-token", "SQUARE_ACCESS_TOKEN", "GET", "connect.squareup.com", "/v2/locations", bearer),
+    Case("square", "access-token", "SQUARE_ACCESS_TOKEN", "GET", "connect.squareupsandbox.com", "/v2/locations",
+         bearer, lines=("SQUARE_ENVIRONMENT=Sandbox",)),
+    Case("paypal", "client-secret", "PAYPAL_CLIENT_SECRET", "POST", "api-m.paypal.com", "/v1/oauth2/token",
+         basic("{client_id}"), partners={"client_id": ("PAYPAL_CLIENT_ID", "AcLientIdOfKeylintTests{seed}" + "x" * 56)},
+         form={"grant_type": "client_credentials"},
+         answers=((200, {"access_token": "A21AAtoken", "expires_in": 32400}, "valid"),
+                  (401, {"error": "invalid_client", "error_description": "Client Authentication failed"}, "invalid"),
+                  (200, {"scope": "none"}, "unknown"))),
+    Case("paypal", "client-secret", "PAYPAL_CLIENT_SECRET", "POST", "api-m.sandbox.paypal.com", "/v1/oauth2/token",
+         basic("{client_id}"), partners={"client_id": ("PAYPAL_CLIENT_ID", "AcLientIdOfKeylintTests{seed}" + "x" * 56)},
+         lines=("PAYPAL_MODE=sandbox",), answers=((200, {"access_token": "A21AAtoken"}, "valid"), INVALID)),
     Case("shopify", "admin-api-access-token", "SHOPIFY_ACCESS_TOKEN", "GET", "acme-store.myshopify.com",
          "/admin/oauth/access_scopes.json", in_header("X-Shopify-Access-Token"), lines=("SHOPIFY_SHOP=acme-store",)),
     # messaging
     Case("slack", "bot-token", "SLACK_BOT_TOKEN", "POST", "slack.com", "/api/auth.test", bearer,
          answers=((200, {"ok": True}, "valid"), (200, {"ok": False, "error": "token_revoked"}, "revoked"),
                   (200, {"ok": False, "error": "invalid_auth"}, "invalid"))),
+    Case("slack", "incoming-webhook", "SLACK_WEBHOOK_URL", "POST", "hooks.slack.com", "{hook}", in_path,
+         json={"text": ""}, marker=lambda key, _: key.split("hooks.slack.com")[-1],
+         answers=((400, "no_text", "valid"), (404, "no_service", "revoked"), (403, "invalid_token", "invalid"))),
     Case("discord", "bot-token", "DISCORD_BOT_TOKEN", "GET", "discord.com", "/api/v10/users/@me",
          in_header("Authorization", "Bot {key}"), answers=(VALID, INVALID, (403, {}, "unknown"))),
     Case("discord", "webhook", "DISCORD_WEBHOOK_URL", "GET", "discord.com", "/api/webhooks/{webhook}", in_path,
@@ -262,6 +344,13 @@ CASES = [
          host_of=lambda key: key.rsplit("-", 1)[1] + ".api.mailchimp.com"),
     Case("mandrill", "api-key", "MANDRILL_API_KEY", "POST", "mandrillapp.com", "/api/1.0/users/info", in_json("key"),
          answers=(VALID, (500, {"status": "error", "name": "Invalid_Key"}, "invalid"), INVALID)),
+    Case("postmark", "api-token", "POSTMARK_SERVER_TOKEN", "GET", "api.postmarkapp.com", "/server",
+         in_header("X-Postmark-Server-Token"), headers={"Accept": "application/json"},
+         answers=(VALID, (401, {"ErrorCode": 10, "Message": "Bad or missing Server API token."}, "invalid"),
+                  (403, {}, "unknown"))),
+    Case("postmark", "api-token", "POSTMARK_ACCOUNT_TOKEN", "GET", "api.postmarkapp.com", "/servers",
+         in_header("X-Postmark-Account-Token"), query={"count": "1", "offset": "0"},
+         headers={"Accept": "application/json"}, answers=(VALID, INVALID, (403, {}, "unknown"))),
     Case("resend", "api-key", "RESEND_API_KEY", "GET", "api.resend.com", "/domains", bearer,
          answers=(VALID, (400, {"name": "invalid_api_key"}, "invalid"),
                   (401, {"name": "restricted_api_key"}, "valid_scoped"))),
@@ -302,8 +391,14 @@ def _key(case: Case, seed: int) -> str:
 
 
 def _partner(spec: str, seed: int) -> str:
+    if ":" not in spec:  # a literal partner (an account name, a client ID), numbered by {seed}
+        return spec.format(seed=seed)
     provider_id, kind = spec.split(":")
     return make_key(provider_id, kind, seed=1000 + seed)
+
+
+def _marker(case: Case, key: str, values: dict) -> str:
+    return case.marker(key, values) if case.marker else key.split("/api/webhooks/")[-1]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.id}:{c.environment or ''}".rstrip(":"))
@@ -323,9 +418,11 @@ def test_provider_request_and_statuses(case: Case, loopback, cli, tmp_path):
         partners.append(values)
     assert len(set(keys)) == len(keys)
 
+    markers = [_marker(case, key, values) for key, values in zip(keys, partners, strict=True)]
+
     def answer(seen: Seen) -> tuple[int, Any]:
-        for key, (status, body, _) in zip(keys, case.answers, strict=True):
-            if key in seen.raw or key.split("/api/webhooks/")[-1] in seen.raw:
+        for marker, (status, body, _) in zip(markers, case.answers, strict=True):
+            if marker in seen.raw:
                 return status, body
         return 599, "no key I know"
 
@@ -338,11 +435,11 @@ def test_provider_request_and_statuses(case: Case, loopback, cli, tmp_path):
         expected = verification_of(report, f"f{seed}/.env", key=case.var)
         assert expected["status"] == case.answers[seed][2], (seed, expected)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", expected["checked_at"])
-        (seen,) = [r for r in requests if key in r.raw or key.split("/api/webhooks/")[-1] in r.raw]
+        (seen,) = [r for r in requests if markers[seed] in r.raw]
         webhook = key.split("/api/webhooks/")[-1]
         assert seen.method == case.method
-        assert seen.host == (case.host_of(key) if case.host_of else case.host)
-        assert seen.path == case.path.format(key=key, webhook=webhook, **values)
+        assert seen.host == (case.host_of(key) if case.host_of else case.host.format(**values))
+        assert seen.path == case.path.format(key=key, webhook=webhook, hook=key.split("hooks.slack.com")[-1], **values)
         query_name = getattr(case.auth, "query_name", None)
         assert seen.query == {**case.query, **({query_name: key} if query_name else {})}
         for name, value in case.headers.items():
@@ -350,7 +447,8 @@ def test_provider_request_and_statuses(case: Case, loopback, cli, tmp_path):
         if case.form is not None:
             from urllib.parse import parse_qsl
 
-            assert dict(parse_qsl(seen.body.decode())) == case.form
+            form_name = getattr(case.auth, "form_name", None)
+            assert {k: v for k, v in parse_qsl(seen.body.decode()) if k != form_name} == case.form
         if case.json is not None:
             body = seen.json()
             for name, value in case.json.items():
@@ -393,9 +491,11 @@ def test_provider_retries_429_and_5xx_and_times_out_slow_answers(case: Case, loo
     seen_retried = seen_slow = 0
     lock = threading.Lock()
 
+    slow_marker = _marker(case, slow, {name: _partner(spec, 1) for name, (_, spec) in case.partners.items()})
+
     def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
         nonlocal seen_retried, seen_slow
-        if slow in seen.raw or slow.split("/api/webhooks/")[-1] in seen.raw:
+        if slow_marker in seen.raw:
             with lock:
                 seen_slow += 1
             time.sleep(1.5)  # well past the timeout, which leaves the quick answers room on a loaded machine

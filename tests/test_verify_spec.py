@@ -10,10 +10,12 @@ import pytest
 from keylint.config import ConfigError, settings_from_table
 from keylint.providers import builtin_providers
 from keylint.verify.spec import (
+    Auth,
     Check,
     Param,
     Unverifiable,
     basic,
+    bearer,
     checks_of,
     default_outcome,
     form,
@@ -222,3 +224,74 @@ def test_readme_counts_the_verified_providers():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     count = sum(1 for p in builtin_providers() if checks_of(p))
     assert f"Checks exist for {count} providers" in readme
+
+
+def test_a_recorded_reason_covers_its_kinds_only_and_never_hides_a_check():
+    from keylint.providers import by_id
+    from keylint.verify.spec import NoCheck, no_check_reason
+
+    firebase = by_id("firebase")
+    assert "public by design" in no_check_reason(firebase, "web-api-key")
+    assert no_check_reason(firebase, "no-such-kind") is None
+    assert checks_of(firebase) == () and checks_of(by_id("hashicorp-vault")) == ()
+    assert "self-hosted" in no_check_reason(by_id("hashicorp-vault"), "batch-token")
+    assert no_check_reason(by_id("openai"), "project-key") is None
+    # A provider may mix both: its checks stay checks, the reason covers what they do not.
+    postmark = by_id("postmark")
+    assert len(checks_of(postmark)) == 2 and any(isinstance(v, NoCheck) for v in postmark.verify)
+
+
+def test_a_check_limited_to_variables_applies_to_those_names_only():
+    check = Check("https://api.example.com/me", kinds=("api-token",), variables=("A_TOKEN",), outcomes=standard())
+    assert check.applies_to("api-token", None, "A_TOKEN")
+    assert not check.applies_to("api-token", None, "B_TOKEN") and not check.applies_to("api-token", None)
+    assert Check("https://api.example.com/me", outcomes=standard()).applies_to("x", None, None)
+
+
+def test_problems_catch_aliases_outside_the_pattern_and_unsigned_signature_checks():
+    bad_alias = Check(
+        "https://{host}/me",
+        params=(Param("host", aliases=(("prod", "evil.example"),), pattern=r"api\\.example\\.com"),),
+        domains=("example.com",),
+        outcomes=standard(),
+    )
+    assert any("alias 'prod'" in p for p in problems(bad_alias))
+    unsigned = Check("https://api.example.com/", auth=Auth("azure-shared-key"), outcomes=standard())
+    assert any("would go unsigned" in p for p in problems(unsigned))
+    mismatched = Check("https://api.example.com/", auth=bearer(), signer="azure-shared-key", outcomes=standard())
+    assert any("azure-shared-key checks use" in p for p in problems(mismatched))
+
+
+def test_shared_key_string_to_sign_follows_the_documented_layout():
+    from datetime import datetime, timezone
+
+    from keylint.verify import azure
+
+    text = azure.string_to_sign(
+        "GET",
+        "acct",
+        "/",
+        [("comp", "list"), ("MaxResults", "1"), ("include", "b"), ("include", "a")],
+        {"x-ms-version": "2021-08-06", "X-MS-Date": "Fri, 27 Nov 2026 05:00:00 GMT", "Content-Length": "0"},
+    )
+    assert text == (
+        "GET\n\n\n\n\n\n\n\n\n\n\n\n"  # verb and the 11 standard headers (a zero length is signed empty)
+        "x-ms-date:Fri, 27 Nov 2026 05:00:00 GMT\nx-ms-version:2021-08-06\n"
+        "/acct/\ncomp:list\ninclude:a,b\nmaxresults:1"
+    )
+    check = Check(
+        "https://{account}.blob.core.windows.net/?comp=list&maxresults=1",
+        auth=Auth("azure-shared-key"),
+        signer="azure-shared-key",
+        params=(Param("account", pattern="[a-z0-9]{3,24}"),),
+        domains=("blob.core.windows.net",),
+        outcomes=standard(),
+    )
+    key = base64.b64encode(bytes(range(64))).decode()
+    now = datetime(2026, 11, 27, 5, 0, tzinfo=timezone.utc)
+    request = prepare(check, "azure-storage", key, {"account": "acct"}, now=now)
+    assert request.header("x-ms-date") == "Fri, 27 Nov 2026 05:00:00 GMT"
+    expected = azure.signature(key, azure.string_to_sign("GET", "acct", "/", request.query, dict(request.headers)))
+    assert request.header("Authorization") == f"SharedKey acct:{expected}"
+    with pytest.raises(Unverifiable, match="not valid base64"):
+        prepare(check, "azure-storage", key[:-3] + "!==", {"account": "acct"}, now=now)

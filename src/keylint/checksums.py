@@ -6,8 +6,8 @@ so that the token passes (used to generate test keys, never to "fix" a user's ke
 
 Every algorithm here reproduces the test vectors of the provider reference
 (``tests/test_checksums.py``). Formats whose checksum is unpublished or could not
-be reproduced (GitHub fine-grained PATs, Supabase ``sb_secret_``, Microsoft CASK)
-deliberately have none: a wrong checksum would flag every real key.
+be reproduced (Supabase ``sb_secret_``) deliberately have none: a wrong checksum
+would flag every real key.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ class Checksum:
     expected: Callable[[str], str]  # token -> the checksum characters it should hold (ValueError: undecodable)
     width: int  # how many characters hold the checksum
     trailer: int = 0  # characters after the checksum that are not part of it
+    # A second encoding of the same checksum the provider also issues (CASK keys carry it either base64- or
+    # base62-encoded); ``complete`` always writes ``expected``.
+    alternative: Callable[[str], str] | None = None
 
     def span(self, token: str) -> tuple[int, int]:
         """Start and end offsets of the checksum characters in ``token`` (for precise messages)."""
@@ -96,8 +99,9 @@ class Checksum:
         start, end = self.span(token)
         if start <= 0:
             return False
+        found = token[start:end]
         try:
-            return token[start:end] == self.expected(token)
+            return found == self.expected(token) or (self.alternative is not None and found == self.alternative(token))
         except ValueError:
             return False
 
@@ -111,6 +115,16 @@ class Checksum:
 def _github(token: str) -> str:
     # 4-char prefix (ghp_, npm_ ...), 30 random chars, 6 chars base62(CRC32(random part))
     return encode_base(crc32(token[4:-6]), BASE62, 6)
+
+
+def _github_fine_grained(token: str) -> str:
+    # github_pat_<22>_<59>: characters -16..-8 are the first 8 of the base32 SHA-256 of everything before them
+    # (prefix included); the last 8 are not covered. GitHub does not document it: mongodb/kingfisher's rule
+    # kingfisher.github.1 (PR #342, 2026-04) checks exactly this, and every fine-grained PAT published in public
+    # code that was tried (7, revoked ones included) satisfies it.
+    import hashlib  # only for these tokens: a scan without one does not pay for its import
+
+    return base64.b32encode(hashlib.sha256(token[:-16].encode("latin-1", "replace")).digest()).decode("ascii")[:8]
 
 
 def _grafana(token: str) -> str:
@@ -162,6 +176,39 @@ def azure_identifiable_64(seed: int) -> Callable[[str], str]:
     return expected
 
 
+# Microsoft's Common Annotated Security Key, 84 characters: Marvin32 (seed "Default0") of the 60 bytes the first
+# 80 characters decode to, in the last 4 characters either as the base64 of its first 3 little-endian bytes or as
+# the first 4 characters of the base62 text of those 4 bytes. Exactly as microsoft/security-utilities
+# IdentifiableSecrets.TryValidateCommonAnnotatedKey(string) accepts it (with GetBase62EncodedChecksum and
+# Base62.ToBase62(byte[])). Azure OpenAI keys seen in public carry the base64 form, Azure DevOps PATs the base62.
+_CASK_SEED = 0x44656661756C7430  # ComputeHisV1ChecksumSeed("Default0"), as for the 64-byte identifiable keys
+
+
+def _cask_checksum(token: str) -> bytes:
+    if len(token) != 84:
+        raise ValueError("a CASK key has 84 characters")
+    try:
+        data = base64.b64decode(token[:80], validate=True)
+    except binascii.Error as exc:
+        raise ValueError(str(exc)) from None
+    return marvin32(data, _CASK_SEED).to_bytes(4, "little")
+
+
+def base62_of_bytes(data: bytes) -> str:
+    """Base62.Net's ToBase62(byte[]): the bytes as one big-endian number, after a '0' per leading zero byte
+    (all but the last byte)."""
+    zeros = min(len(data) - len(data.lstrip(b"\0")), len(data) - 1)
+    return "0" * zeros + encode_base(int.from_bytes(data, "big"), BASE62, 1)
+
+
+def _cask_base62(token: str) -> str:
+    return base62_of_bytes(_cask_checksum(token)).ljust(6, "0")[:4]
+
+
+def _cask_base64(token: str) -> str:
+    return base64.b64encode(_cask_checksum(token)[:3]).decode("ascii")
+
+
 CHECKSUMS: dict[str, Checksum] = {
     c.name: c
     for c in (
@@ -170,6 +217,13 @@ CHECKSUMS: dict[str, Checksum] = {
             "CRC32 of the 30 random characters, base62-encoded in the last 6 characters",
             _github,
             6,
+        ),
+        Checksum(
+            "github-pat-sha256",
+            "first 8 base32 characters of the SHA-256 of everything before them, followed by 8 other characters",
+            _github_fine_grained,
+            8,
+            trailer=8,
         ),
         Checksum(
             "grafana-crc32",
@@ -207,6 +261,13 @@ CHECKSUMS: dict[str, Checksum] = {
             azure_identifiable_64(0x44656661756C7430),
             6,
             trailer=2,
+        ),
+        Checksum(
+            "cask-marvin32",
+            "Marvin32 (seed 'Default0') of the first 60 decoded bytes, base62 or base64 in the last 4 characters",
+            _cask_base62,
+            4,
+            alternative=_cask_base64,
         ),
     )
 }

@@ -32,12 +32,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"  variables: {', '.join(provider.env_vars)}")
         if provider.rotate_url:
             print(f"  rotate at: {provider.rotate_url}")
-        from keylint.verify.spec import checks_of, describe
+        from keylint.verify.spec import NoCheck, checks_of, describe
 
         checks = checks_of(provider)
-        print(f"  live verification (--verify): {'' if checks else 'none'}".rstrip())
+        verify = provider.verify if isinstance(provider.verify, tuple) else (provider.verify,)
+        unchecked = [entry for entry in verify if isinstance(entry, NoCheck)]
+        print(f"  live verification (--verify): {'' if checks or unchecked else 'none'}".rstrip())
         for check in checks:
             print(f"    {describe(check)}")
+        for entry in unchecked:
+            print(f"    {', '.join(entry.kinds) if entry.kinds else 'all kinds'}: unverifiable ({entry.reason})")
         return 0
     providers = all_providers()
     for p in providers:

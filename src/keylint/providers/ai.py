@@ -163,6 +163,13 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("PERPLEXITY_API_KEY", "PPLX_API_KEY"),
         rotate_url="https://www.perplexity.ai/account/api/keys",
         docs_url="https://docs.perplexity.ai/",
+        verify=Check(
+            # Lists the key's own asynchronous chat jobs: read-only and free, where a chat completion (even one
+            # meant to fail on a bad model name) could bill. docs.perplexity.ai/api-reference/async-chat-completions-get
+            "https://api.perplexity.ai/async/chat/completions",
+            auth=bearer(),
+            outcomes=standard(scoped=None),
+        ),
     ),
     Provider(
         id="xai",

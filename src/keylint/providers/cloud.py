@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
-from keylint.verify.spec import URL_HOST, Auth, Check, Param, bearer, header, on, query, standard
+from keylint.verify.spec import (
+    URL_HOST,
+    Auth,
+    Check,
+    NoCheck,
+    Param,
+    basic,
+    bearer,
+    form,
+    header,
+    instance,
+    on,
+    query,
+    standard,
+)
 
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 _GOOGLE_API_KEY = "AIza{b64url:35}"
 _GOOGLE_REFRESH_TOKEN = "1//0{b64url:40-500}"
 # Microsoft "Common Annotated Security Key": 52 random, JQQJ9 + variant, year (A=2024), month (A=Jan),
-# 16 reserved, a 4-char service signature at offset 76, 4-char checksum (not reproduced: structure only).
+# 16 reserved, a 4-char service signature at offset 76, 4-char checksum (keylint.checksums "cask-marvin32").
 _CASK_HEAD = "{base62:52}JQQJ9"
 _CASK_DATE = "{upalpha:1}{[A-L]:1}{base62:16}"
 _ENTRA = "[A-Za-z0-9._~-]"
@@ -38,6 +52,31 @@ _CLOUDFLARE_TOKEN_OUTCOMES = (
     on(200, "valid", field="result.status", equals="active"),
     on(200, "revoked", field="result.status", equals="disabled", detail="Cloudflare reports the token disabled"),
     on(200, "expired", field="result.status", equals="expired", detail="Cloudflare reports the token expired"),
+)
+_UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# Storage account names are 3-24 lowercase letters and digits: nothing else can reach the host.
+_STORAGE_ACCOUNT = Param(
+    "account",
+    env_vars=("AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_ACCOUNT_NAME"),
+    pattern=r"[a-z0-9]{3,24}",
+    label="the account name (AZURE_STORAGE_ACCOUNT)",
+)
+_ENTRA_OUTCOMES = (
+    on(200, "valid", field="access_token"),
+    on((400, 401), "expired", contains="AADSTS7000222", detail="Entra ID says AADSTS7000222: the secret has expired"),
+    on((400, 401), "invalid", contains="AADSTS7000215", detail="Entra ID says AADSTS7000215: not this app's secret"),
+    on(
+        (400, 401),
+        "unknown",
+        contains="AADSTS700016",
+        detail="Entra ID does not know the client ID in this tenant (AADSTS700016); the secret was not judged",
+    ),
+    on(
+        (400, 401),
+        "unknown",
+        contains="AADSTS90002",
+        detail="Entra ID does not know the tenant (AADSTS90002); the secret was not judged",
+    ),
 )
 _SUPABASE_REF = Param(
     "ref",
@@ -114,6 +153,22 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         rotate_url="https://console.firebase.google.com/",
         docs_url="https://firebase.google.com/docs/projects/api-keys",
+        verify=(
+            NoCheck(
+                "public by design: a web app's config ships it to every browser; restrict it (HTTP referrers, "
+                "APIs) in the Google Cloud console instead",
+                kinds=("web-api-key",),
+            ),
+            NoCheck(
+                "the legacy FCM HTTP API was shut down in 2024: no endpoint accepts these keys any more; remove it",
+                kinds=("fcm-legacy-server-key",),
+            ),
+            NoCheck(
+                "a `firebase login:ci` token is a Google refresh token: checking it means minting an access token "
+                "as the Firebase CLI's own OAuth client, which keylint does not do",
+                kinds=("ci-token",),
+            ),
+        ),
     ),
     Provider(
         id="aws",
@@ -206,6 +261,33 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://portal.azure.com/#browse/Microsoft.Storage%2FStorageAccounts",
         docs_url="https://learn.microsoft.com/azure/storage/common/storage-account-keys-manage",
         extra={"related_env_vars": ("AZURE_STORAGE_ACCOUNT",)},
+        verify=Check(
+            # List Containers, at most one (learn.microsoft.com/rest/api/storageservices/list-containers2):
+            # read-only. Signed with the key (keylint.verify.azure): the key itself never leaves the machine.
+            "https://{account}.blob.core.windows.net/?comp=list&maxresults=1",
+            auth=Auth("azure-shared-key"),
+            signer="azure-shared-key",
+            kinds=("account-key",),
+            params=(_STORAGE_ACCOUNT,),
+            domains=("blob.core.windows.net",),
+            host_pattern=r"[a-z0-9]{3,24}\.blob\.core\.windows\.net",
+            outcomes=(
+                on(200, "valid"),
+                on(
+                    403,
+                    "invalid",
+                    contains="AuthenticationFailed",
+                    detail="Azure says AuthenticationFailed: the key is not this account's",
+                ),
+                on(
+                    403,
+                    "unknown",
+                    contains="AuthorizationFailure",
+                    detail="the account's network rules refused the request; the key was not judged",
+                ),
+            ),
+            note="lists at most one container with a Shared Key signature: the key itself is never sent",
+        ),
     ),
     Provider(
         id="azure-openai",
@@ -214,8 +296,9 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat(
                 _CASK_HEAD + "9" + _CASK_DATE + "ACOG{base62:4}",
                 kind="api-key",
+                checksum="cask-marvin32",
                 needs_context=True,
-                description="CASK key (checksum not reproduced: structure only)",
+                description="CASK key",
             ),
             KeyFormat("{hex:32}", kind="api-key", needs_context=True, description="legacy key"),
         ),
@@ -258,6 +341,39 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
         docs_url="https://learn.microsoft.com/entra/identity-platform/how-to-add-credentials",
         extra={"related_env_vars": ("AZURE_CLIENT_ID", "AZURE_TENANT_ID")},
+        verify=Check(
+            # The client-credentials grant:
+            # learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+            "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+            method="POST",
+            auth=form("client_secret"),
+            form=(
+                ("client_id", "{client_id}"),
+                ("scope", "https://graph.microsoft.com/.default"),
+                ("grant_type", "client_credentials"),
+            ),
+            kinds=("client-secret",),
+            params=(
+                Param(
+                    "tenant",
+                    env_vars=("AZURE_TENANT_ID", "ARM_TENANT_ID", "AZURE_AD_TENANT_ID"),
+                    pattern=_UUID_PATTERN + r"|[a-z0-9][a-z0-9-]{0,62}\.onmicrosoft\.com",
+                    label="the tenant ID (AZURE_TENANT_ID)",
+                ),
+                Param(
+                    "client_id",
+                    env_vars=("AZURE_CLIENT_ID", "ARM_CLIENT_ID", "AZURE_AD_CLIENT_ID"),
+                    pattern=_UUID_PATTERN,
+                    label="the application (client) ID (AZURE_CLIENT_ID)",
+                ),
+                # Government and China clouds sign in elsewhere: such a secret is left unverified.
+                instance(
+                    "AZURE_AUTHORITY_HOST", hosts=("login.microsoftonline.com",), default="login.microsoftonline.com"
+                ),
+            ),
+            outcomes=_ENTRA_OUTCOMES,
+            note="mints a short-lived access token (client-credentials grant); changes nothing",
+        ),
     ),
     Provider(
         id="azure-devops",
@@ -266,14 +382,45 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat(
                 _CASK_HEAD + "{[9DH]:1}" + _CASK_DATE + "AZDO{base62:4}",
                 kind="personal-access-token",
+                checksum="cask-marvin32",
                 needs_context=True,
-                description="CASK PAT (checksum not reproduced: structure only)",
+                description="CASK PAT",
             ),
             KeyFormat("{[a-z2-7]:52}", kind="personal-access-token", needs_context=True, description="legacy"),
         ),
         env_vars=("AZURE_DEVOPS_PAT", "AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN"),
         rotate_url="https://dev.azure.com/",
         docs_url="https://learn.microsoft.com/azure/devops/organizations/accounts/use-personal-access-tokens-to-authenticate",
+        extra={"related_env_vars": ("AZURE_DEVOPS_ORG_URL", "AZDO_ORG_SERVICE_URL", "SYSTEM_COLLECTIONURI")},
+        verify=Check(
+            # A PAT belongs to organizations, so the check lists (at most) one project of the one named next to it.
+            # X-TFS-FedAuthRedirect: Suppress asks for a 401 instead of the sign-in page (203) for a refused PAT.
+            "https://dev.azure.com/{organization}/_apis/projects?api-version=7.1&$top=1",
+            auth=basic("", "{key}"),
+            headers=(("X-TFS-FedAuthRedirect", "Suppress"),),
+            kinds=("personal-access-token",),
+            params=(
+                Param(
+                    "organization",
+                    env_vars=(
+                        "AZURE_DEVOPS_ORG_URL",
+                        "AZURE_DEVOPS_ORG_SERVICE_URL",
+                        "AZDO_ORG_SERVICE_URL",
+                        "SYSTEM_COLLECTIONURI",
+                        "SYSTEM_TEAMFOUNDATIONCOLLECTIONURI",
+                        "AZURE_DEVOPS_ORG",
+                        "AZURE_DEVOPS_ORGANIZATION",
+                    ),
+                    extract=r"^(?:https://)?(?:dev\.azure\.com/)?([A-Za-z0-9][A-Za-z0-9-]{0,48})(?:\.visualstudio\.com)?/?$",
+                    pattern=r"[a-z0-9][a-z0-9-]{0,48}",
+                    label="the organization URL (AZURE_DEVOPS_ORG_URL, SYSTEM_COLLECTIONURI)",
+                ),
+            ),
+            outcomes=standard(
+                on(203, "invalid", detail="Azure DevOps answered with its sign-in page: the PAT was not accepted"),
+                scoped=None,
+            ),
+        ),
     ),
     Provider(
         id="cloudflare",

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
-from keylint.verify.spec import Check, Param, basic, bearer, header, instance, json_field, on, standard
+from keylint.verify.spec import Check, NoCheck, Param, basic, bearer, header, instance, json_field, on, standard
 
 # Devise.friendly_token (used for GitLab's 20-character tokens) maps l, I, O and 0 to s, x, y, z.
 _FRIENDLY = "[A-HJ-NP-Za-km-z1-9_-]"
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 # Routable GitLab tokens: unpadded base64url payload, ".01." version, 2-char base36 payload length, CRC.
 _ROUTABLE = "{b64url:27-300}.01.{lower:2}{lower:7}"
+
+
+def _pypi_upload(url: str, environment: str) -> Check:
+    """PyPI has no read-only token endpoint. Its upload endpoint checks the token before it reads a single field
+    (pypi/warehouse forklift/legacy.py file_upload: 403 "Invalid or non-existent authentication information"
+    without a valid identity), then refuses a form that carries no file with 400: a form body can hold no
+    file, so nothing can ever be uploaded. trufflehog's pypi detector reads the same 400/403."""
+    return Check(
+        url,
+        method="POST",
+        auth=header("Authorization", "token {key}"),
+        form=((":action", "file_upload"), ("protocol_version", "1")),
+        kinds=("api-token",),
+        environments=(environment,),
+        outcomes=(
+            on(400, "valid", detail="PyPI accepted the token and refused the empty upload (nothing was uploaded)"),
+            on(403, "invalid", contains="non-existent authentication", detail="PyPI says the token is invalid"),
+            on(403, "invalid", contains="Invalid API Token", detail="PyPI says the token is invalid"),
+        ),
+        note="POSTs an upload form without a file: PyPI checks the token, then refuses the form; nothing is uploaded",
+    )
+
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -21,12 +43,13 @@ PROVIDERS: tuple[Provider, ...] = (
             KeyFormat("ghu_{base62:30}{base62:6}", kind="user-to-server-token", checksum="github-crc32"),
             KeyFormat("ghs_{base62:30}{base62:6}", kind="server-to-server-token", checksum="github-crc32"),
             KeyFormat(
-                "github_pat_{base62:22}_{base62:59}",
+                "github_pat_{base62:22}_{base62:43}{base62:8}{base62:8}",
                 kind="fine-grained-personal-access-token",
-                description="checksum not public: structure only",
+                checksum="github-pat-sha256",
             ),
-            # Observed at 80 characters; whether the tail is a CRC is unverified.
-            KeyFormat("ghr_{base62:76}", kind="refresh-token"),
+            # 80 characters: the classic CRC32 over the 70 random characters (GitHub's token-format blog post
+            # gives every new-format token one; mongodb/kingfisher's rule kingfisher.github.6 checks it at this size).
+            KeyFormat("ghr_{base62:70}{base62:6}", kind="refresh-token", checksum="github-crc32"),
             KeyFormat(
                 "ghs_{digit:1-12}_eyJ{b64url:10-400}.eyJ{b64url:20-2000}.{b64url:20-700}",
                 kind="stateless-installation-token",
@@ -234,6 +257,10 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://pypi.org/manage/account/token/",
         docs_url="https://pypi.org/help/#apitoken",
         extra={"related_env_vars": ("TWINE_USERNAME",)},
+        verify=(
+            _pypi_upload("https://upload.pypi.org/legacy/", "live"),
+            _pypi_upload("https://test.pypi.org/legacy/", "test"),  # TestPyPI tokens name test.pypi.org
+        ),
     ),
     Provider(
         id="dockerhub",
@@ -300,6 +327,10 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://developer.hashicorp.com/vault/docs/commands/token/revoke",
         docs_url="https://developer.hashicorp.com/vault/docs/concepts/tokens",
         extra={"related_env_vars": ("VAULT_ADDR", "VAULT_NAMESPACE")},
+        verify=NoCheck(
+            "Vault is self-hosted: the only server that knows the token is the one VAULT_ADDR names, and keylint "
+            "never sends a key to a host taken from scanned files"
+        ),
     ),
     Provider(
         id="terraform-cloud",

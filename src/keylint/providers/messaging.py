@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
-from keylint.verify.spec import Check, Param, basic, bearer, header, in_path, instance, json_field, on, standard
+from keylint.verify.spec import (
+    Check,
+    NoCheck,
+    Param,
+    basic,
+    bearer,
+    header,
+    in_path,
+    instance,
+    json_field,
+    on,
+    standard,
+)
 
 _UUID = "{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}"
 _SLACK_ID = "{digit:10-13}"
@@ -20,6 +32,31 @@ _MAILGUN_REGION = instance(
     "MAILGUN_ENDPOINT",
     hosts=("api.mailgun.net", "api.eu.mailgun.net"),
     default="api.mailgun.net",
+)
+
+# A live incoming webhook refuses a message without text with one of these (HTTP 400).
+_SLACK_LIVE_HOOK = ("no_text", "missing_text", "invalid_payload")
+_SLACK_REFUSED = "Slack refused the empty message (nothing was posted)"
+_SLACK_TOKEN_CHECK = Check(
+    "https://slack.com/api/auth.test",  # always HTTP 200: the answer is in "ok" and "error"
+    method="POST",
+    auth=bearer(),
+    kinds=(
+        "bot-token",
+        "user-token",
+        "rotating-bot-token",
+        "rotating-user-token",
+        "legacy-workspace-token",
+        "legacy-token",
+    ),
+    outcomes=(
+        on(200, "valid", field="ok", equals=True),
+        on(200, "revoked", field="error", equals="token_revoked", detail="Slack says token_revoked"),
+        on(200, "revoked", field="error", equals="account_inactive", detail="Slack says account_inactive"),
+        on(200, "expired", field="error", equals="token_expired", detail="Slack says token_expired"),
+        on(200, "rate_limited", field="error", equals="ratelimited", detail="Slack says ratelimited"),
+        on(200, "invalid", field="error", equals=("invalid_auth", "not_authed"), detail="Slack says {value}"),
+    ),
 )
 
 PROVIDERS: tuple[Provider, ...] = (
@@ -65,25 +102,30 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         rotate_url="https://api.slack.com/apps",
         docs_url="https://api.slack.com/concepts/token-types",
-        verify=Check(
-            "https://slack.com/api/auth.test",  # always HTTP 200: the answer is in "ok" and "error"
-            method="POST",
-            auth=bearer(),
-            kinds=(
-                "bot-token",
-                "user-token",
-                "rotating-bot-token",
-                "rotating-user-token",
-                "legacy-workspace-token",
-                "legacy-token",
-            ),
-            outcomes=(
-                on(200, "valid", field="ok", equals=True),
-                on(200, "revoked", field="error", equals="token_revoked", detail="Slack says token_revoked"),
-                on(200, "revoked", field="error", equals="account_inactive", detail="Slack says account_inactive"),
-                on(200, "expired", field="error", equals="token_expired", detail="Slack says token_expired"),
-                on(200, "rate_limited", field="error", equals="ratelimited", detail="Slack says ratelimited"),
-                on(200, "invalid", field="error", equals=("invalid_auth", "not_authed"), detail="Slack says {value}"),
+        verify=(
+            _SLACK_TOKEN_CHECK,
+            Check(
+                # Incoming webhooks have no read-only call. A message without text is refused before anything is
+                # posted: 400 no_text (or invalid_payload) from a live hook; a disabled, removed or unknown hook
+                # answers 404 no_service, a bad secret 403 invalid_token (api.slack.com/messaging/webhooks,
+                # "Handling errors"; trufflehog's slackwebhook detector reads the same answers). The URL is
+                # rebuilt on hooks.slack.com from the three parts of a value that matched the webhook format.
+                "https://hooks.slack.com/services/{team}/{channel}/{secret}",
+                method="POST",
+                auth=in_path(),
+                json={"text": ""},
+                kinds=("incoming-webhook",),
+                key_pattern=(
+                    r"/services/(?P<team>T[A-Z0-9]{8,12})/(?P<channel>B[A-Z0-9]{8,12})/(?P<secret>[A-Za-z0-9]{24})$"
+                ),
+                outcomes=(
+                    *(on(400, "valid", contains=word, detail=_SLACK_REFUSED) for word in _SLACK_LIVE_HOOK),
+                    on(200, "valid"),
+                    on(404, "revoked", contains="no_service", detail="Slack says no_service (disabled or removed)"),
+                    on(404, "revoked", contains="team_disabled", detail="Slack says team_disabled"),
+                    on(403, "invalid", contains="invalid_token", detail="Slack says invalid_token"),
+                ),
+                note="POSTs a message without text, which Slack refuses before posting anything",
             ),
         ),
     ),
@@ -303,6 +345,27 @@ PROVIDERS: tuple[Provider, ...] = (
         env_vars=("POSTMARK_SERVER_TOKEN", "POSTMARK_API_TOKEN", "POSTMARK_ACCOUNT_TOKEN"),
         rotate_url="https://account.postmarkapp.com/",
         docs_url="https://postmarkapp.com/developer/api/overview#authentication",
+        # Server and account tokens are both UUIDs and each endpoint takes one of them: the variable decides
+        # (postmarkapp.com/developer/api/server-api: GET /server; /developer/api/servers-api: GET /servers).
+        verify=(
+            Check(
+                "https://api.postmarkapp.com/server",
+                auth=header("X-Postmark-Server-Token"),
+                headers=(("Accept", "application/json"),),
+                kinds=("api-token",),
+                variables=("POSTMARK_SERVER_TOKEN", "POSTMARK_API_TOKEN"),
+                outcomes=standard(scoped=None),
+            ),
+            Check(
+                "https://api.postmarkapp.com/servers?count=1&offset=0",
+                auth=header("X-Postmark-Account-Token"),
+                headers=(("Accept", "application/json"),),
+                kinds=("api-token",),
+                variables=("POSTMARK_ACCOUNT_TOKEN",),
+                outcomes=standard(scoped=None),
+            ),
+            NoCheck("a Postmark token in a variable that does not say whether it is a server or an account token"),
+        ),
     ),
     Provider(
         id="resend",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from keylint.providers.schema import KeyFormat, Provider
-from keylint.verify.spec import Check, Param, bearer, header, on, standard
+from keylint.verify.spec import Check, Param, basic, bearer, header, on, standard
 
 # Stripe bodies: 24 characters on older accounts, ~99 now; Stripe asks scanners to allow longer ones.
 _STRIPE_BODY = "{alnum:24-247}"
+_SQUARE_LIVE, _SQUARE_SANDBOX = "connect.squareup.com", "connect.squareupsandbox.com"
+_PAYPAL_LIVE, _PAYPAL_SANDBOX = "api-m.paypal.com", "api-m.sandbox.paypal.com"
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
@@ -56,6 +58,30 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://developer.squareup.com/apps",
         docs_url="https://developer.squareup.com/docs/build-basics/access-tokens",
         extra={"related_env_vars": ("SQUARE_ENVIRONMENT", "SQUARE_LOCATION_ID")},
+        verify=Check(
+            # developer.squareup.com/reference/square/locations-api/list-locations: read-only. A sandbox token only
+            # works on the sandbox host, and only SQUARE_ENVIRONMENT tells them apart.
+            "https://{api_host}/v2/locations",
+            auth=bearer(),
+            kinds=("access-token", "oauth-access-token"),
+            params=(
+                Param(
+                    "api_host",
+                    env_vars=("SQUARE_ENVIRONMENT", "SQUARE_ENV"),
+                    aliases=(("production", _SQUARE_LIVE), ("sandbox", _SQUARE_SANDBOX)),
+                    pattern=r"connect\.squareup(?:sandbox)?\.com",
+                    choices=(_SQUARE_LIVE, _SQUARE_SANDBOX),
+                    default=_SQUARE_LIVE,
+                    label="the environment (SQUARE_ENVIRONMENT)",
+                ),
+            ),
+            domains=("squareup.com", "squareupsandbox.com"),
+            host_pattern=r"connect\.squareup(?:sandbox)?\.com",
+            outcomes=standard(
+                on(401, "invalid", detail="Square rejects it (a sandbox token needs SQUARE_ENVIRONMENT=sandbox)"),
+                scoped=403,  # authenticated, without MERCHANT_PROFILE_READ
+            ),
+        ),
     ),
     Provider(
         id="paypal",
@@ -69,6 +95,45 @@ PROVIDERS: tuple[Provider, ...] = (
         rotate_url="https://developer.paypal.com/dashboard/applications",
         docs_url="https://developer.paypal.com/api/rest/authentication/",
         extra={"related_env_vars": ("PAYPAL_CLIENT_ID", "PAYPAL_MODE", "PAYPAL_ENVIRONMENT")},
+        verify=Check(
+            # The client-credentials grant (developer.paypal.com/api/rest/authentication/): a live and a sandbox
+            # pair look alike, so PAYPAL_MODE / PAYPAL_ENVIRONMENT picks the host (live when none is set).
+            "https://{api_host}/v1/oauth2/token",
+            method="POST",
+            auth=basic("{client_id}", "{key}"),
+            form=(("grant_type", "client_credentials"),),
+            kinds=("client-secret",),
+            params=(
+                Param(
+                    "client_id",
+                    env_vars=("PAYPAL_CLIENT_ID",),
+                    pattern=r"[A-Za-z0-9_-]{70,90}",
+                    label="its client ID (PAYPAL_CLIENT_ID)",
+                ),
+                Param(
+                    "api_host",
+                    env_vars=("PAYPAL_MODE", "PAYPAL_ENVIRONMENT", "PAYPAL_ENV"),
+                    aliases=(("live", _PAYPAL_LIVE), ("production", _PAYPAL_LIVE), ("sandbox", _PAYPAL_SANDBOX)),
+                    pattern=r"api-m(?:\.sandbox)?\.paypal\.com",
+                    choices=(_PAYPAL_LIVE, _PAYPAL_SANDBOX),
+                    default=_PAYPAL_LIVE,
+                    label="the environment (PAYPAL_MODE)",
+                ),
+            ),
+            domains=("paypal.com",),
+            host_pattern=r"api-m(?:\.sandbox)?\.paypal\.com",
+            outcomes=(
+                on(200, "valid", field="access_token"),
+                on(
+                    401,
+                    "invalid",
+                    contains="invalid_client",
+                    detail="PayPal says invalid_client (a wrong pair, or a sandbox pair without PAYPAL_MODE=sandbox)",
+                ),
+                on(401, "invalid"),
+            ),
+            note="mints a short-lived access token (client-credentials grant); changes nothing",
+        ),
     ),
     Provider(
         id="braintree",

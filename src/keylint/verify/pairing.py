@@ -61,8 +61,9 @@ def _primaries(check: Check, provider: str, items: Sequence[Item], section: str)
     for item in items:
         if section_of(item.entry.key) != section:
             continue
+        variable = normalized_name(item.entry.key)
         for match in item.matches:
-            if match.provider == provider and match.valid and check.applies_to(match.kind, match.environment):
+            if match.provider == provider and match.valid and check.applies_to(match.kind, match.environment, variable):
                 tokens.add(match.token)
     return tokens
 
@@ -71,6 +72,8 @@ def _validated(param: Param, raw: str) -> str:
     value = raw.strip()
     if is_reference(value):
         raise Unverifiable(f"{param.described} is a reference ({value[:40]}); keylint does not expand references")
+    if param.aliases:
+        value = dict(param.aliases).get(value.lower(), value)
     if param.extract:
         found = re.search(param.extract, value)
         if not found:

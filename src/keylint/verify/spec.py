@@ -61,6 +61,7 @@ class Auth:
     """Where the key goes. Values are templates over ``{key}`` and the check's parameters."""
 
     place: str  # header | basic | query | form | json | path (the URL template holds it) | aws-sigv4
+    # | azure-shared-key (the two signers: the key itself is never sent, only a signature made with it)
     name: str = ""  # header name, query parameter, form or JSON field
     value: str = "{key}"  # for basic: the user part
     password: str = ""  # basic only
@@ -114,6 +115,9 @@ class Param:
     required: bool = True
     secret: bool = False  # a partner secret: part of the cache key, never shown
     label: str = ""  # how messages name it: "the account SID (TWILIO_ACCOUNT_SID)"
+    # Words a setting uses for a value, e.g. SQUARE_ENVIRONMENT=sandbox for the sandbox API host: matched
+    # case-insensitively and replaced before ``pattern`` and ``choices`` are checked, so only listed words work.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def described(self) -> str:
@@ -121,6 +125,18 @@ class Param:
             return self.label
         names = ", ".join(self.env_vars[:3])
         return f"{self.name.replace('_', ' ')}" + (f" ({names})" if names else "")
+
+
+@dataclass(eq=False, repr=False)
+class NoCheck:
+    """Why keys of some kinds are never sent anywhere, in a provider's ``verify=`` next to its checks.
+
+    ``keylint providers ID`` shows the reason, and ``--verify`` gives it as the ``unverifiable`` detail
+    (a self-hosted service whose address would come from the scanned files, a key that is public by design).
+    """
+
+    reason: str
+    kinds: tuple[str, ...] = ()  # () = every kind no check covers
 
 
 @dataclass(eq=False, repr=False)
@@ -220,17 +236,22 @@ class Check:
     outcomes: tuple[Outcome, ...] = ()
     kinds: tuple[str, ...] = ()  # key kinds of the provider this check applies to; () = every secret kind
     environments: tuple[str | None, ...] = ()  # ("live",) / ("test",) when the endpoint differs; () = any
+    # The key's own variable names (upper case) this check is for, when only the name tells which endpoint a
+    # key belongs to (a Postmark server token and account token are both UUIDs); () = any variable.
+    variables: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     key_pattern: str | None = None  # regex with named groups that become parameters (Mailchimp's data centre)
     # A templated host ("{org}.okta.com") must end in one of ``domains`` (the provider's own) and, when
     # given, fully match ``host_pattern``. A fixed host needs neither.
     domains: tuple[str, ...] = ()
     host_pattern: str | None = None
-    signer: str | None = None  # "aws-sigv4": keylint.verify.aws signs the request
+    signer: str | None = None  # "aws-sigv4" (keylint.verify.aws) or "azure-shared-key" (keylint.verify.azure)
     note: str = ""  # shown by `keylint providers`: what the check does (e.g. "mints a short-lived token")
 
-    def applies_to(self, kind: str, environment: str | None) -> bool:
+    def applies_to(self, kind: str, environment: str | None, variable: str | None = None) -> bool:
         if self.kinds and kind not in self.kinds:
+            return False
+        if self.variables and variable not in self.variables:
             return False
         return not self.environments or environment in self.environments
 
@@ -246,6 +267,8 @@ def describe(check: Check) -> str:
     kinds = ", ".join(check.kinds) if check.kinds else "all kinds"
     if check.environments:
         kinds += f" ({', '.join(e or 'any' for e in check.environments)})"
+    if check.variables:
+        kinds += f" in {', '.join(check.variables)}"
     auth = check.auth
     where = {
         "header": f"header {auth.name}",
@@ -255,6 +278,7 @@ def describe(check: Check) -> str:
         "json": f"JSON field {auth.name}",
         "path": "URL path",
         "aws-sigv4": "SigV4 signature",
+        "azure-shared-key": "Shared Key signature",
     }.get(auth.place, auth.place)
     needs = [p.described for p in check.params if p.required and p.default is None]
     text = f"{kinds}: {check.method} {check.url.split('?')[0]}  (key in {where}"
@@ -268,12 +292,23 @@ def checks_of(provider: Any) -> tuple[Check, ...]:
         return ()
     if isinstance(verify, Check):
         return (verify,)
+    if isinstance(verify, NoCheck):
+        return ()
     return tuple(c for c in verify if isinstance(c, Check))
 
 
-def check_for(provider: Any, kind: str, environment: str | None) -> Check | None:
+def no_check_reason(provider: Any, kind: str) -> str | None:
+    """The provider's recorded reason why keys of ``kind`` are never checked, or None when it records none."""
+    verify = getattr(provider, "verify", None)
+    for entry in verify if isinstance(verify, tuple) else (verify,):
+        if isinstance(entry, NoCheck) and (not entry.kinds or kind in entry.kinds):
+            return entry.reason
+    return None
+
+
+def check_for(provider: Any, kind: str, environment: str | None, variable: str | None = None) -> Check | None:
     for check in checks_of(provider):
-        if check.applies_to(kind, environment):
+        if check.applies_to(kind, environment, variable):
             return check
     return None
 
@@ -400,7 +435,7 @@ def prepare(check: Check, provider: str, key: str, params: Mapping[str, str], no
     elif auth.place == "json":
         json_body = dict(json_body or {})
         json_body[auth.name] = _fill(auth.value, values)
-    elif auth.place not in {"path", "aws-sigv4"}:
+    elif auth.place not in {"path", "aws-sigv4", "azure-shared-key"}:
         raise ValueError(f"unknown auth place {auth.place!r}")
     body = b""
     if form_pairs:
@@ -414,6 +449,10 @@ def prepare(check: Check, provider: str, key: str, params: Mapping[str, str], no
         from keylint.verify.aws import sign_prepared
 
         prepared = sign_prepared(prepared, key, params, now=now)
+    elif check.signer == "azure-shared-key":
+        from keylint.verify.azure import sign_shared_key
+
+        prepared = sign_shared_key(prepared, key, params, now=now)
     elif check.signer is not None:
         raise ValueError(f"unknown signer {check.signer!r}")
     return prepared
@@ -520,8 +559,10 @@ def problems(check: Check) -> list[str]:
     in_path = set(_PLACEHOLDER.findall(parts.path)) & ({"key"} | key_groups)
     if check.auth.place == "path" and not in_path:
         found.append("auth in_path() but the path holds neither {key} nor a group of key_pattern")
-    if check.signer == "aws-sigv4" and check.auth.place != "aws-sigv4":
-        found.append("aws-sigv4 checks use Auth('aws-sigv4')")
+    if check.signer in {"aws-sigv4", "azure-shared-key"} and check.auth.place != check.signer:
+        found.append(f"{check.signer} checks use Auth({check.signer!r})")
+    if check.auth.place in {"aws-sigv4", "azure-shared-key"} and check.signer != check.auth.place:
+        found.append(f"Auth({check.auth.place!r}) needs signer={check.auth.place!r}: the key would go unsigned")
     if check.method not in {"GET", "POST", "HEAD"}:
         found.append(f"method {check.method} is not a read-only verb keylint uses")
     for param in check.params:
@@ -533,6 +574,9 @@ def problems(check: Check) -> list[str]:
             found.append(f"param {param.name}: bad regex ({error})")
         if param.default is not None and not re.fullmatch(param.pattern, param.default):
             found.append(f"param {param.name}: default does not match its pattern")
+        for word, value in param.aliases:
+            if not re.fullmatch(param.pattern, value) or (param.choices and value not in param.choices):
+                found.append(f"param {param.name}: alias {word!r} stands for a value its pattern or choices refuse")
     if not check.outcomes:
         found.append("no outcomes: every answer would be 'unknown'")
     if not any(o.status in {"valid", "valid_scoped"} for o in check.outcomes):

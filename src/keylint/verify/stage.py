@@ -30,9 +30,10 @@ from keylint.model import Entry, Finding, Match
 from keylint.records import dataclass, field
 from keylint.redact import scrub
 from keylint.rules import Problem
+from keylint.values import normalized_name
 from keylint.verify.options import BaseURL, VerifyOptions, base_url_override, options_from
 from keylint.verify.pairing import Item, find_params
-from keylint.verify.spec import Check, Unverifiable, check_for, checks_of, partner_kinds, prepare
+from keylint.verify.spec import Check, Unverifiable, check_for, checks_of, no_check_reason, partner_kinds, prepare
 
 if TYPE_CHECKING:
     from typing import Any
@@ -235,7 +236,7 @@ def make_plan(report: ScanReport) -> Plan:
                 continue
             occurrence = Occurrence(summary.display, summary, entry, match, provider)
             plan.occurrences.append(occurrence)
-            check = check_for(provider, match.kind, match.environment)
+            check = check_for(provider, match.kind, match.environment, normalized_name(entry.key))
             if check is None:
                 if match.kind in partner_kinds(provider):
                     occurrence.partner = True
@@ -266,6 +267,9 @@ def make_plan(report: ScanReport) -> Plan:
 
 
 def _no_check_reason(provider: Provider, match: Match) -> str:
+    recorded = no_check_reason(provider, match.kind)
+    if recorded is not None:
+        return recorded
     kind = match.kind.replace("-", " ")
     if checks_of(provider):
         return f"no safe read-only check for a {provider.name} {kind} (other kinds of {provider.name} keys are checked)"
