@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from keylint.model import Finding, Severity
 from keylint.records import replace
-from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, finding_dict, prepare, render, write
+from keylint.report import EXTRA_FIELDS, FORMATS, ReportOptions, Utf8Writer, finding_dict, prepare, render, write
 from keylint.report.json import PreparedFindings, finding_text, finding_utf8
 from keylint.report.jsonstream import Encoded, encode, write_json
 from test_reports import sample_report
@@ -252,6 +252,68 @@ def test_a_finding_that_cannot_be_encoded_is_laid_out_when_written():
     prepared = prepare("json", ReportOptions())
     prepared.add([odd])
     assert list(prepared.texts([odd])) == [finding_text(odd, ReportOptions(), 2)]
+
+
+def written_bytes(fmt: str, report: Any, options: ReportOptions, out: io.TextIOWrapper) -> tuple[bytes, str | None]:
+    """What ``write`` puts in a UTF-8 file, and the exception it fails with (type and message), if it does."""
+    failure = None
+    try:
+        write(fmt, report, options, out)
+    except UnicodeEncodeError as error:
+        failure = f"{type(error).__name__}: {error}"
+    out.flush()
+    return out.buffer.getvalue(), failure  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("show_secrets", [False, True])
+@pytest.mark.parametrize("early", [False, True])
+def test_a_report_file_holds_the_rendered_text(fmt, show_secrets, early):
+    """A report file (a Utf8Writer, to which the JSON report writes its findings in UTF-8) holds the report's text."""
+    options = ReportOptions(tool_version="0.0.0-test", show_secrets=show_secrets)
+    report = sample_report()
+    prepared = prepare(fmt, options) if early else None
+    if prepared is not None:
+        prepared.add(report.findings[1:])
+    expected = render(fmt, sample_report(), options).encode()
+    out = Utf8Writer(io.BytesIO())
+    assert written_bytes(fmt, report, replace(options, prepared=prepared), out) == (expected, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(findings, max_size=600), st.booleans(), st.booleans())
+def test_findings_written_in_utf8_are_the_text_a_text_file_gets(drawn, show_secrets, early):
+    """Findings written to a report file's bytes, prepared or not, long arrays (written in batches) and findings
+    that cannot be encoded included: the bytes a text file of UTF-8 gets, and the same failure at the same place."""
+    from keylint.engine import ScanReport
+
+    options = ReportOptions(show_secrets=show_secrets)
+    report = ScanReport(findings=drawn, notices=[], files_scanned=1, duration=0.0, settings=None)  # type: ignore[arg-type]
+    prepared = prepare("json", options) if early else None
+    if prepared is not None:
+        prepared.add(drawn[::2])
+    plain = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    expected = written_bytes("json", report, options, plain)
+    assert written_bytes("json", report, replace(options, prepared=prepared), Utf8Writer(io.BytesIO())) == expected
+
+
+@pytest.mark.parametrize("odd_at", [None, 0, 300, 699])
+@pytest.mark.parametrize("early", [False, True])
+def test_a_long_array_with_a_finding_that_cannot_be_encoded_fails_where_a_text_file_does(odd_at, early):
+    from keylint.engine import ScanReport
+
+    options = ReportOptions()
+    drawn = [replace(f, line=i) for i in range(700) for f in sample_report().findings][:700]
+    if odd_at is not None:
+        drawn[odd_at] = replace(drawn[odd_at], provider="\udcff")
+    report = ScanReport(findings=drawn, notices=[], files_scanned=1, duration=0.0, settings=None)  # type: ignore[arg-type]
+    prepared = prepare("json", options) if early else None
+    if prepared is not None:
+        prepared.add(drawn)
+    plain = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    expected = written_bytes("json", report, options, plain)
+    assert (expected[1] is None) == (odd_at is None) and len(expected[0]) > (odd_at or 0) * 100
+    assert written_bytes("json", report, replace(options, prepared=prepared), Utf8Writer(io.BytesIO())) == expected
 
 
 @settings(max_examples=300, deadline=None)

@@ -193,6 +193,8 @@ def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
         except BrokenPipeError:  # the reader stopped early (`keylint scan . | head`): the rest goes nowhere
             stop_writing_stdout()
         return
+    from keylint.report import Utf8Writer
+
     # The report is streamed: into a file beside a regular-file destination, renamed over it once whole, so a
     # failure half-way never leaves a truncated report for CI to read. Devices and pipes (/dev/null,
     # /dev/stdout, a FIFO) are written directly, never replaced.
@@ -200,7 +202,7 @@ def write_report(write: Callable[[TextIO], None], output: str | None) -> None:
     partial = f"{output}.{os.getpid()}.keylint-partial" if atomic else output
     try:
         try:
-            with open(partial, "w", encoding="utf-8", newline="\n") as handle:
+            with Utf8Writer(open(partial, "wb")) as handle:
                 write(handle)
             if atomic:
                 os.replace(partial, output)

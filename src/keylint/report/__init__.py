@@ -19,7 +19,7 @@ from keylint.records import dataclass
 from keylint.redact import escape, mask
 
 if TYPE_CHECKING:
-    from typing import Any, Protocol, TextIO
+    from typing import Any, BinaryIO, Protocol, TextIO
 
     from keylint.engine import ScanReport
 
@@ -93,6 +93,18 @@ def render(fmt: str, report: ScanReport, options: ReportOptions) -> str:
 
 
 Writer = Callable[["ScanReport", ReportOptions, "TextIO"], None]
+
+
+class Utf8Writer(io.TextIOWrapper):
+    """A report file: its text in UTF-8, newlines as written. What a reporter has encoded already (the JSON report's
+    findings, ~35 MB of a dense tree's) goes to its bytes as they are, never decoded and encoded again."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(raw, encoding="utf-8", newline="\n")
+
+    def write_utf8(self, data: bytes) -> None:
+        self.flush()  # the text written before it
+        self.buffer.write(data)
 
 
 def render_written(write: Writer, report: ScanReport, options: ReportOptions) -> str:

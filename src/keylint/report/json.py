@@ -11,7 +11,7 @@ from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Finding, Severity
 from keylint.records import replace
 from keylint.redact import escape
-from keylint.report import EXTRA_FIELDS, ReportOptions, finding_dict, render_written, shown_secret
+from keylint.report import EXTRA_FIELDS, ReportOptions, Utf8Writer, finding_dict, render_written, shown_secret
 from keylint.report.jsonstream import Encoded, encode, write_json
 
 if TYPE_CHECKING:
@@ -158,6 +158,27 @@ class PreparedFindings:
             text = made.get(id(finding))
             yield text.decode() if text is not None else finding_text(finding, options, _FINDING_LEVEL)
 
+    def utf8(self, findings: Iterable[Finding]) -> Iterator[bytes | str]:
+        """:func:`utf8_texts` of the findings, those laid out already as they are."""
+        options, made = self.options, self._texts
+        for finding in findings:
+            text = made.get(id(finding))
+            yield text if text is not None else _utf8_or_text(finding, options)
+
+
+def utf8_texts(findings: Iterable[Finding], options: ReportOptions) -> Iterator[bytes | str]:
+    """Each finding's text in UTF-8, as a :class:`keylint.report.Utf8Writer` takes it; the text itself where it cannot
+    be encoded (a lone surrogate in a field that is not escaped), for the writer to fail on as it always has."""
+    for finding in findings:
+        yield _utf8_or_text(finding, options)
+
+
+def _utf8_or_text(finding: Finding, options: ReportOptions) -> bytes | str:
+    try:
+        return finding_utf8(finding, options, _FINDING_LEVEL)
+    except UnicodeEncodeError:
+        return finding_text(finding, options, _FINDING_LEVEL)
+
 
 def prepare(options: ReportOptions) -> PreparedFindings:
     return PreparedFindings(options)
@@ -165,14 +186,21 @@ def prepare(options: ReportOptions) -> PreparedFindings:
 
 def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     prepared = options.prepared
-    if isinstance(prepared, PreparedFindings) and replace(options, prepared=None) == prepared.options:
-        texts = prepared.texts(report.findings)
-    else:  # each finding's text made as it is written, never all at once
-        texts = (finding_text(f, options, _FINDING_LEVEL) for f in report.findings)
+    if not (isinstance(prepared, PreparedFindings) and replace(options, prepared=None) == prepared.options):
+        prepared = None
+    # Each finding's text made as it is written, never all at once (unless prepared); in UTF-8 for a report file.
+    findings: Encoded
+    if isinstance(out, Utf8Writer):
+        utf8 = prepared.utf8(report.findings) if prepared else utf8_texts(report.findings, options)
+        findings = Encoded(utf8, utf8=True)
+    elif prepared:
+        findings = Encoded(prepared.texts(report.findings))
+    else:
+        findings = Encoded(finding_text(f, options, _FINDING_LEVEL) for f in report.findings)
     document = {
         "version": 1,
         "tool": {"name": "keylint", "version": options.tool_version},
-        "findings": Encoded(texts),
+        "findings": findings,
         "summary": summary(report),
         "errors": ({"path": escape(n.path), "message": escape(n.message), "kind": n.kind} for n in report.notices),
     }

@@ -19,6 +19,8 @@ from keylint import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
+    from keylint.report import Utf8Writer
+
 _ENCODER = JSONEncoder(indent=2, ensure_ascii=False)
 
 
@@ -37,7 +39,7 @@ def write_json(value: Any, out: TextIO, level: int = 0) -> None:
     elif isinstance(value, Iterator):
         _write_texts((encode(item, level + 1) for item in value), out, level)
     elif isinstance(value, Encoded):
-        _write_texts(value.texts, out, level)
+        (_write_utf8 if value.utf8 else _write_texts)(value.texts, out, level)
     else:
         out.write(encode(value, level))
 
@@ -45,12 +47,16 @@ def write_json(value: Any, out: TextIO, level: int = 0) -> None:
 class Encoded:
     """An array whose elements arrive as JSON text, each laid out already for the level it is written at
     (one deeper than the array's): a report's findings, laid out by a function of their own
-    (:func:`keylint.report.json.finding_text`) instead of as dictionaries."""
+    (:func:`keylint.report.json.finding_text`) instead of as dictionaries.
 
-    __slots__ = ("texts",)
+    ``utf8``: the texts are UTF-8, for a :class:`keylint.report.Utf8Writer`; an element that is a string instead (a
+    text that cannot be encoded) makes its batch go through the writer's encoder, which fails on it as it would."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    __slots__ = ("texts", "utf8")
+
+    def __init__(self, texts: Iterable[str] | Iterable[bytes | str], utf8: bool = False) -> None:
         self.texts = texts
+        self.utf8 = utf8
 
 
 def _write_members(members: Iterable[tuple[str, Any]], out: TextIO, level: int, brackets: str) -> None:
@@ -79,6 +85,29 @@ def _write_texts(texts: Iterable[str], out: TextIO, level: int) -> None:
     out.write("[" + separator + comma.join(batch))
     while batch := list(islice(texts, _BATCH)):
         out.write(comma + comma.join(batch))
+    out.write("\n" + "  " * level + "]")
+
+
+def _write_utf8(texts: Iterable[bytes | str], out: Utf8Writer, level: int) -> None:
+    """:func:`_write_texts` for texts in UTF-8, written to ``out``'s bytes."""
+    separator = "\n" + "  " * (level + 1)
+    comma = ("," + separator).encode()
+    texts = iter(texts)
+    batch = list(islice(texts, _BATCH))
+    if not batch:
+        out.write("[]")
+        return
+    start = ("[" + separator).encode()
+    while batch:
+        try:
+            data = start + comma.join(batch)  # type: ignore[arg-type]
+        except TypeError:  # a string among them: the batch as text, written as _write_texts writes it
+            decoded = (text if isinstance(text, str) else text.decode() for text in batch)
+            out.write(start.decode() + comma.decode().join(decoded))
+        else:
+            out.write_utf8(data)
+        start = comma
+        batch = list(islice(texts, _BATCH))
     out.write("\n" + "  " * level + "]")
 
 
