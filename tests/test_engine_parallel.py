@@ -160,3 +160,10 @@ def test_each_report_of_a_parallel_scan_is_the_serial_one(cli, tmp_path, monkeyp
     assert "KL611" in shown["json", ()] and sum(returned) > 100
     assert len(shown["json", ("--baseline", str(baseline))]) < len(shown["json", ()])
     assert shown["json", ("--show-secrets",)] != shown["json", ()]
+
+
+def test_the_report_is_sorted_by_each_finding_s_sort_key():
+    from test_reports import sample_report
+
+    findings = sample_report().findings
+    assert [engine.SORT_KEY(f) for f in findings] == [f.sort_key for f in findings]

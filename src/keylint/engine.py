@@ -476,6 +476,9 @@ FORK = sys.platform.startswith("linux")
 _SMALL_FILE = 256 * 1024
 
 
+# Finding.sort_key, read in C: a dense tree's report sorts 69k findings after the scan, in the main process alone.
+SORT_KEY = attrgetter("path", "line", "column", "rule")
+
 # Below this much data, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 8 * 1024 * 1024
 
@@ -544,7 +547,7 @@ def run_scan(
             path = problem.path or ""
             if settings.enabled(rule.code, path):
                 findings.append(make_finding(rule, problem, path, settings))
-    findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=SORT_KEY)
     return ScanReport(
         findings=findings,
         notices=notices,
