@@ -224,3 +224,34 @@ def test_a_reader_that_stops_early_does_not_change_the_exit_code(key, tmp_path, 
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == expected, stderr
     assert b"KL503" in first and stderr == b""
+
+
+PROGRAM = """
+import atexit, sys
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+sys.argv = ["keylint", *sys.argv[1:]]
+from keylint.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_the_program_ends_with_its_exit_code_output_and_exit_handlers(key, tmp_path, threaded):
+    """The program ends without freeing what it built (keylint.cli._end_program), and loses nothing by it: the whole
+    report written, the exit handlers run, the exit code kept; with a thread still running, it ends as usual."""
+    token = key("github", "personal-access-token")
+    (tmp_path / ".env.example").write_text("".join(f"GITHUB_TOKEN_{i}={token}\n" for i in range(2000)))
+    source = PROGRAM
+    if threaded:  # a thread the program did not end: the interpreter's own exit waits for it
+        source = "import threading, time\nthreading.Thread(target=time.sleep, args=(0.2,)).start()\n" + source
+    run = subprocess.run(
+        [sys.executable, "-c", source, "scan", ".", "-f", "json", "--no-git"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    assert len(json.loads(run.stdout)["findings"]) == 2000
+    assert run.stderr == "exit handler ran\n"

@@ -285,14 +285,13 @@ def test_only_the_program_itself_collects_garbage_rarely(tmp_path):
     (tmp_path / ".env").write_text(f"GITHUB_TOKEN={make_key('github', 'personal-access-token', seed=4)}\n")
     report = tmp_path / "report.json"
     probe = (
-        "import gc, sys\n"
+        "import atexit, gc, sys\n"
         "from keylint.cli import main\n"
         f"main(['scan', {str(tmp_path)!r}, '--exit-zero', '-q'])\n"
         "print(gc.get_threshold())\n"
+        "atexit.register(lambda: print(gc.get_threshold()))\n"  # the program itself ends in main()
         f"sys.argv = ['keylint', 'scan', {str(tmp_path)!r}, '-f', 'json', '-o', {str(report)!r}]\n"
-        "code = main()\n"
-        "print(gc.get_threshold())\n"
-        "sys.exit(code)\n"
+        "sys.exit(main())\n"
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     default = str(__import__("gc").get_threshold())

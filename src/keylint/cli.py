@@ -111,10 +111,38 @@ def _collect_rarely() -> None:
     atexit.register(gc.freeze)
 
 
+def _end_program(code: int) -> None:
+    """End the program now, as the interpreter would, less freeing every object it made one by one.
+
+    A dense tree's report is ~70k findings: releasing them and then the modules takes a tenth of a second after
+    the report is written, all of it on one core. The exit handlers still run (the regex cache is saved there)
+    and the standard streams are flushed; where that fails, or a thread is still running, the program ends the
+    ordinary way instead, which reports it as it always has.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the program itself (console script, python -m keylint), not a caller in-process
         _collect_rarely()
-    args_list = list(sys.argv[1:] if argv is None else argv)
+        code = _main(list(sys.argv[1:]))
+        _end_program(code)
+        return code
+    return _main(list(argv))
+
+
+def _main(args_list: list[str]) -> int:
     debug = "--debug" in args_list
     from keylint import recache
 

@@ -306,4 +306,10 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
     run_post_stages(report, args)
     suppress.apply_late(report)
+    _last_report[:] = [report]
     return emit(report, args, settings, replace(options, prepared=prepared))
+
+
+# The last scan's report, kept past run(): the program ends without freeing it (keylint.cli._end_program), as
+# releasing a large report's findings one by one would take longer than the rest of its tail.
+_last_report: list[object] = []
