@@ -388,9 +388,12 @@ _TABLED_LENGTH = 256
 
 
 @cache  # lengths up to _TABLED_LENGTH only
-def _entropy_terms(n: int) -> tuple[float, ...]:
-    """``c / n * log2(c / n)`` for every count ``c`` of a character in a value of ``n`` characters."""
-    return (0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1)))
+def _entropy_terms(n: int) -> list[float]:
+    """``c / n * log2(c / n)`` for every count ``c`` of a character in a value of ``n`` characters.
+
+    A list, never changed: its ``__getitem__`` is called directly by ``map``, a tuple's through a slot wrapper
+    (about 500 instructions a term instead of 250: a third of entropy() on a 64-character key)."""
+    return [0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1))]
 
 
 def benign_kind(value: str) -> str | None:
