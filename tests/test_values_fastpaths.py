@@ -306,3 +306,30 @@ def test_grouped_bits_around_the_tabled_length():
         for size in range(values._TABLED_LENGTH - 40, len(value) + 1):
             bits = values._grouped_bits(value[:size])
             assert math.isclose(bits, _grouped_bits_plainly(value[:size]), rel_tol=1e-12, abs_tol=1e-9), size
+
+
+_REFERENCE_SAMPLES = [
+    "${DB_PASSWORD}", "$API_KEY", "${{ secrets.KEY }}", "{{ .Values.key }}", "{% raw %}", "%(key)s", "#{key}",
+    "<%= ENV['KEY'] %>", "@Microsoft.KeyVault(SecretUri=https://v/s)", "!Ref Secret", "((cred))", "vault://kv/app",
+    "op://vault/item/field", "VAULT:secret/app", "arn:aws:secretsmanager:us-east-1:1:secret:x",
+    "projects/p/secrets/s", "ENC[AES256_GCM,data:x]", "enc[x]", "Sops://x", "ref+awsssm://x",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(
+    st.sampled_from(_REFERENCE_SAMPLES),
+    st.builds(lambda s, pad: pad + s + pad, st.sampled_from(_REFERENCE_SAMPLES), st.sampled_from(["", " ", "\t\n"])),
+    st.text(alphabet="${}%#<>@!()[]:/=_-. aA0zZ9\tEeNnCcVv", max_size=30),
+    st.text(max_size=20),
+))
+def test_is_reference_is_the_plain_match(value):
+    """The pre-check on the first character and on ':', '/' and '[' turns away only what the regex turns away."""
+    v = value.strip()
+    assert values.is_reference(value) == (bool(v) and bool(values._REFERENCE.match(v)))
+
+
+def test_is_reference_on_keys_and_damaged_values():
+    for key in _generated_keys():
+        v = key.strip()
+        assert values.is_reference(key) == (bool(v) and bool(values._REFERENCE.match(v)))
