@@ -51,6 +51,7 @@ def test_same_behaviour_as_the_standard_dataclass(options, monkeypatch):
         assert cls.__match_args__ == ("name", "line", "quote", "tags")
         assert cls.__doc__ == "A sample."
     a, b = standard("k", 1), ours("k", 1)
+    assert type(b) is ours  # a frozen slotted record is built as its mutable twin and turned back
     assert repr(a) == repr(b) == "Sample(name='k', line=1, quote='', tags=[])"
     assert (a.quote, a.tags, a.describe()) == (b.quote, b.tags, b.describe())
     assert ours("k", 1).tags is not b.tags  # a fresh default per object
