@@ -30,7 +30,7 @@ _VALUES = [
     '"x"', "'x'", '""', "''", '"a # b"', "'it\"s'", '"é"', "1", "0", "-0", "+1", "1_000", "1__0", "01", "1.5",
     "-1.5e3", "1e5", "1E-05", "1.", ".5", "true", "false", "True", "[]", "[ ]", "[1, 2]", "[1,]", "[,]",
     "['a', \"b\", 1, true, 2.5]", '"changeme"', '"ghp_' + "a1B2" * 9 + '"', "['sk_live_" + "x9Y8" * 6 + "', 2]",
-    '"https://user:pass@example.com/x"', '"' + "q" * 40 + '"',
+    '"https://user:pass@example.com/x"', '"' + "q" * 40 + '"', "",
 ]  # fmt: skip
 
 
@@ -96,6 +96,9 @@ def test_reads_what_tomllib_accepts_and_refuses_the_rest(monkeypatch, text, bloc
         "a = 1__0\n",
         "a = True\n",
         "a = [,]\n",
+        "a = \nb = 1\n",  # a key without a value: in a block of simple rows, before a table, at the end
+        "x = 1\na = \n[t]\nb = 2\n",
+        "x = 1\na = ",
     ],
 )
 def test_refuses_what_tomllib_refuses(monkeypatch, text, block):

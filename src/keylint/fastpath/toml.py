@@ -65,7 +65,7 @@ _ARRAY_START = re.compile(r"=[ ]*\[")
 _SCALAR_VALUE = re.compile(_SCALAR)
 # A row of a block of simple rows (_simple_rows), after the line break before it: `key = ` (its value is what follows
 # up to the next row), `[table]` or a blank line.
-_SIMPLE_ROW = re.compile(rf"\n(?:({_BARE_KEY}) = |\[({_BARE_KEY}(?:\.{_BARE_KEY})*+)\](?![^\n])|(?![^\n]))")
+_SIMPLE_ROW = re.compile(rf"\n(?:({_BARE_KEY}) = (?=[^\n])|\[({_BARE_KEY}(?:\.{_BARE_KEY})*+)\](?![^\n])|(?![^\n]))")
 # The elements of an array _STATEMENT accepted (finditer skips the spaces and commas between them).
 _ELEMENT = re.compile(r""""[^"]*"|'[^']*'|[^ ,\]]+""")
 
