@@ -130,15 +130,9 @@ def _compile_init(cls: type, names: tuple[str, ...], defaults: dict[str, Any], f
             parameters.append(f"{name}=_default_{name}")
         else:
             parameters.append(name)
-        if twin is not None:
-            body.append(f"self.{name} = {value}")
-        elif frozen and isinstance(vars(cls).get(name), _SLOT):
-            # A frozen slotted record's field set through its slot's own setter: object.__setattr__ would first
-            # look the name up on the type (~40% of building an Entry, a Match or a Finding).
-            namespace[f"_set_{name}"] = vars(cls)[name].__set__
-            body.append(f"_set_{name}(self, {value})")
-        else:
-            body.append(f"_object_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
+        # A frozen record without a twin (no slots) bypasses its own __setattr__, which refuses every assignment.
+        plain = twin is not None or not frozen
+        body.append(f"self.{name} = {value}" if plain else f"_object_setattr(self, {name!r}, {value})")
     if twin is not None:
         body.append("self.__class__ = _RECORD")
     source = [f"def __init__({', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]

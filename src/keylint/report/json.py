@@ -191,9 +191,9 @@ def write(report: ScanReport, options: ReportOptions, out: TextIO) -> None:
     # Each finding's text made as it is written, never all at once (unless prepared); in UTF-8 for a report file.
     findings: Encoded
     if isinstance(out, Utf8Writer):
-        utf8 = prepared.utf8(report.findings) if prepared else utf8_texts(report.findings, options)
+        utf8 = prepared.utf8(report.findings) if prepared is not None else utf8_texts(report.findings, options)
         findings = Encoded(utf8, utf8=True)
-    elif prepared:
+    elif prepared is not None:
         findings = Encoded(prepared.texts(report.findings))
     else:
         findings = Encoded(finding_text(f, options, _FINDING_LEVEL) for f in report.findings)
