@@ -167,3 +167,29 @@ def test_the_report_is_sorted_by_each_finding_s_sort_key():
 
     findings = sample_report().findings
     assert [engine.SORT_KEY(f) for f in findings] == [f.sort_key for f in findings]
+
+
+def test_findings_are_in_report_order_where_the_walk_s_order_differs(tmp_path, monkeypatch):
+    """Each file's findings come sorted and the report skips its sort when they follow each other in order; the
+    walk lists `a/` before `a-b/`, while the report's order puts `a-b/.env` ('-' < '/') first."""
+    key = f"ghp_{random.Random(2).randbytes(8).hex()}"
+    for directory in ("a", "a-b", "b"):
+        (tmp_path / directory).mkdir()
+        # a file-scope finding (KL304, the duplicate) made before the entry findings of earlier lines
+        (tmp_path / directory / ".env").write_text(f"GITHUB_TOKEN={key}\nA=1\nB=$X\nA=2\nAWS_SECRET=x{key}\n")
+    walked = [t.display for t in discover([str(tmp_path)], Settings()) if hasattr(t, "display")]
+    assert walked.index(f"{tmp_path}/a/.env") < walked.index(f"{tmp_path}/a-b/.env")
+    # One file: its findings, made file-scope rules first (the duplicate A), are the report's, in line order.
+    text = (tmp_path / "b" / ".env").read_text()
+    made, _summary = engine.analyse(".env", ".env", "dotenv", text, Settings().with_options(git=False))
+    assert [f.line for f in made] != sorted(f.line for f in made)
+    alone = _scan(tmp_path / "b", 1)
+    assert [f.line for f in alone.findings] == sorted(f.line for f in made)
+    reports = [_scan(tmp_path, 1)]
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD_BYTES", 0)
+    reports.append(_scan(tmp_path, 2))
+    for report in reports:
+        keys = [engine.SORT_KEY(f) for f in report.findings]
+        assert len({f.path for f in report.findings}) == 3 and len(keys) > 6
+        assert keys == sorted(keys)
+    assert reports[0].findings == reports[1].findings

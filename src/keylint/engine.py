@@ -436,11 +436,20 @@ def _scan_serial(
     targets: list[Target], settings: Settings, keep_secrets: list[bool]
 ) -> Iterator[tuple[int, FileResult]]:
     for index, (target, keep) in enumerate(zip(targets, keep_secrets, strict=True)):
-        yield index, scan_file(target, settings, keep)
+        yield index, _scan_sorted(target, settings, keep)
 
 
 def _worker_scan(args: tuple[Target, Settings, bool]) -> FileResult:
-    return scan_file(*args)
+    return _scan_sorted(*args)
+
+
+def _scan_sorted(target: Target, settings: Settings, keep_secrets: bool) -> FileResult:
+    """scan_file, its findings in the report's order: sorted where the file is scanned (in the worker processes of a
+    parallel scan), so that the report's findings, put together file by file, are mostly in order already and need
+    no sort in the main process alone after the scan (see run_scan)."""
+    result = scan_file(target, settings, keep_secrets)
+    result.findings.sort(key=SORT_KEY)
+    return result
 
 
 def _scan_parallel(
@@ -457,7 +466,7 @@ def _scan_parallel(
     if FORK:  # this process scans a share too (keylint.pool)
         from keylint import pool
 
-        yield from pool.run(order, lambda i: scan_file(targets[i], settings, keep_secrets[i]), jobs - 1)
+        yield from pool.run(order, lambda i: _scan_sorted(targets[i], settings, keep_secrets[i]), jobs - 1)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -527,8 +536,16 @@ def run_scan(
     findings: list[Finding] = []
     summaries: list[FileSummary] = []
     scanned = 0
+    # Each file's findings come sorted: the whole is in order when each file's first comes after the last before it
+    # (a dense tree's 69k findings, touched one by one, took ~30 ms to sort in this process alone).
+    in_order = True
+    last_key: tuple[Any, ...] | None = None
     for index in range(len(file_targets)):
         result = arrived.pop(index)
+        if result.findings:
+            if in_order and last_key is not None and SORT_KEY(result.findings[0]) < last_key:
+                in_order = False
+            last_key = SORT_KEY(result.findings[-1])
         findings.extend(result.findings)
         notices.extend(result.notices)
         if result.summary is not None:
@@ -547,7 +564,9 @@ def run_scan(
             path = problem.path or ""
             if settings.enabled(rule.code, path):
                 findings.append(make_finding(rule, problem, path, settings))
-    findings.sort(key=SORT_KEY)
+                in_order = False
+    if not in_order:
+        findings.sort(key=SORT_KEY)
     return ScanReport(
         findings=findings,
         notices=notices,

@@ -14,6 +14,8 @@ import re
 import time
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import attrgetter, contains
 
 from keylint import TYPE_CHECKING
 from keylint.config import ConfigError
@@ -581,7 +583,8 @@ def key_drift(scan: ScanContext) -> Iterator[Problem]:
     """
     groups: dict[tuple[str, str], list[FileSummary]] = {}
     for summary in scan.files:
-        if not summary.template:
+        # A file without keys gives no variable a holder; a scan keeps them only where a family has siblings.
+        if summary.secrets and not summary.template:
             groups.setdefault(family(summary.display), []).append(summary)
     for files in groups.values():
         if len(files) < 2:
@@ -755,6 +758,9 @@ def stale_copy(*_args: object) -> Iterator[Problem]:
     return iter(())
 
 
+_extra_of = attrgetter("extra")
+
+
 def _status(finding: Finding) -> str | None:
     verification = finding.extra.get("verification")
     if isinstance(verification, dict):
@@ -771,8 +777,10 @@ def stale_copy_stage(report: ScanReport, args: argparse.Namespace) -> None:
     rule_ = all_rules()["KL614"]
     judged = PASSED | FAILED
     groups: dict[tuple[tuple[str, str], str], list[Finding]] = {}
-    for f in report.findings:  # tens of thousands, mostly never verified: that is asked first
-        if "verification" in f.extra and f.secret and f.key and _status(f) in judged:
+    # Tens of thousands of findings, mostly never verified: those with a status are picked out in C first.
+    has_status = map(contains, map(_extra_of, report.findings), repeat("verification"))
+    for f in compress(report.findings, has_status):
+        if f.secret and f.key and _status(f) in judged:
             groups.setdefault((family(f.path), f.key), []).append(f)
     added: list[Finding] = []
     for (_family, key), findings in groups.items():
