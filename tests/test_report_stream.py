@@ -241,9 +241,35 @@ def test_findings_past_the_budget_are_laid_out_when_written(budget):
     options = ReportOptions(tool_version="0.0.0-test")
     prepared = PreparedFindings(options, budget=budget)
     prepared.add(report.findings)
-    made = len(prepared._texts)
+    made = sum(text is not None for _held, texts in prepared._batches.values() for text in texts)
     assert made == {0: 0, 1: 1}.get(budget, len(report.findings))
     assert render("json", report, replace(options, prepared=prepared)) == render("json", report, options)
+
+
+def test_prepared_batches_serve_a_report_whose_findings_changed_after_the_scan():
+    """Each file's findings are laid out as one batch; a stage after the scan may drop findings (inside a batch or
+    at its start), add its own between them or change their order: each finding still gets its own text."""
+    findings = sample_report().findings
+    assert len(findings) >= 6
+    options = ReportOptions(tool_version="0.0.0-test")
+    prepared = PreparedFindings(options)
+    batches = [findings[:3], findings[3:]]
+    for batch in batches:
+        prepared.add(batch)
+    extra = replace(findings[0], line=999, message="added by a stage")
+    changes = [
+        findings,
+        findings[1:],  # the first batch's first finding dropped
+        [*findings[:1], *findings[2:]],  # one inside it
+        [*findings[:3], extra, *findings[3:]],
+        findings[::-1],
+        [],
+    ]
+    for changed in changes:
+        report = replace(sample_report(), findings=changed)
+        assert render("json", report, replace(options, prepared=prepared)) == render("json", report, options)
+        assert list(prepared.texts(changed)) == [finding_text(f, options, 2) for f in changed]
+        assert prepared.utf8(changed) == [finding_utf8(f, options, 2) for f in changed]
 
 
 def test_a_finding_that_cannot_be_encoded_is_laid_out_when_written():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from functools import lru_cache
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, is_
 
 from keylint import TYPE_CHECKING
 from keylint.model import CATEGORIES, Finding, Severity
@@ -125,45 +126,73 @@ _FINDING_LEVEL = 2
 class PreparedFindings:
     """Findings laid out as a parallel scan returns them (see :func:`keylint.report.prepare`), written as they are.
 
-    A finding's text is looked up by the finding's identity: each one laid out is held here, so no other object
-    can take its ``id`` while this lasts. Findings it was not given (those of the scan-scope rules and post
-    stages) are laid out when written. The texts are kept in UTF-8: a masked secret's "…" makes a text two bytes
+    The scan returns each file's findings as one list, in the report's order, and the report puts those lists one
+    after another: the texts are kept the same way, a batch per list, found again by the identity of its first
+    finding and checked by the identity of each (a list comparison, in C). A finding found elsewhere (a stage
+    after the scan dropped some of its file's findings) is looked up alone, and one it was not given (those of the
+    scan-scope rules and post stages) is laid out when written. Each batch holds its findings, so no other object
+    can take their ``id`` while this lasts. The texts are kept in UTF-8: a masked secret's "…" makes a text two bytes
     a character as a string, and a dense tree's 69k findings then held ~70 MB of them (~35 MB so). Past
-    ``budget`` bytes of them, the findings are laid out when written, so that memory stays bounded."""
+    ``budget`` bytes of them, the findings are laid out when written, so that memory stays bounded.
 
-    __slots__ = ("_held", "_texts", "budget", "options")
+    (Looked up one by one in a dictionary by ``id``, the dense tree's 69k texts took ~25 ms of the main process's
+    time alone after the scan: the identities, addresses, hash poorly.)"""
+
+    __slots__ = ("_batches", "_by_finding", "budget", "options")
 
     def __init__(self, options: ReportOptions, budget: int = 64 * 1024 * 1024) -> None:
         self.options = options
         self.budget = budget
-        self._held: list[Finding] = []
-        self._texts: dict[int, bytes] = {}
+        self._batches: dict[int, tuple[list[Finding], list[bytes | None]]] = {}
+        self._by_finding: dict[int, bytes | None] | None = None  # made on the first finding found outside its batch
 
     def add(self, findings: list[Finding]) -> None:
-        options, texts = self.options, self._texts
+        options, texts = self.options, []
         for finding in findings:
             if self.budget <= 0:
-                return
+                break
             try:
-                text = texts[id(finding)] = finding_utf8(finding, options, _FINDING_LEVEL)
+                text = finding_utf8(finding, options, _FINDING_LEVEL)
             except UnicodeEncodeError:  # a lone surrogate in a field that is not escaped: made when written
+                texts.append(None)
                 continue
-            self._held.append(finding)
+            texts.append(text)
             self.budget -= len(text)
+        if texts:
+            self._batches[id(findings[0])] = (findings[: len(texts)], texts)
 
-    def texts(self, findings: Iterable[Finding]) -> Iterator[str]:
+    def _made(self, findings: list[Finding]) -> list[bytes | None]:
+        """The text laid out for each finding, None where there is none."""
+        batches, made = self._batches, []
+        start, end = 0, len(findings)
+        while start < end:
+            batch = batches.get(id(findings[start]))
+            if batch is not None and findings[start : start + len(batch[0])] == batch[0]:
+                made += batch[1]
+                start += len(batch[0])
+                continue
+            if self._by_finding is None:
+                self._by_finding = {
+                    id(finding): text
+                    for held, texts in batches.values()
+                    for finding, text in zip(held, texts, strict=True)
+                }
+            made.append(self._by_finding.get(id(findings[start])))
+            start += 1
+        return made
+
+    def texts(self, findings: list[Finding]) -> Iterator[str]:
         """The text of each finding, in their order."""
-        options, made = self.options, self._texts
-        for finding in findings:
-            text = made.get(id(finding))
+        options = self.options
+        for finding, text in zip(findings, self._made(findings), strict=True):
             yield text.decode() if text is not None else finding_text(finding, options, _FINDING_LEVEL)
 
-    def utf8(self, findings: Iterable[Finding]) -> Iterator[bytes | str]:
+    def utf8(self, findings: list[Finding]) -> list[bytes | str]:
         """:func:`utf8_texts` of the findings, those laid out already as they are."""
-        options, made = self.options, self._texts
-        for finding in findings:
-            text = made.get(id(finding))
-            yield text if text is not None else _utf8_or_text(finding, options)
+        texts: list[bytes | str | None] = self._made(findings)  # type: ignore[assignment]
+        for index in itertools.compress(itertools.count(), map(is_, texts, itertools.repeat(None))):
+            texts[index] = _utf8_or_text(findings[index], self.options)
+        return texts  # type: ignore[return-value]  # no None is left
 
 
 def utf8_texts(findings: Iterable[Finding], options: ReportOptions) -> Iterator[bytes | str]:
