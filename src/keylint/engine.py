@@ -164,12 +164,17 @@ def detector_for(settings: Settings) -> Detector:
     return _DETECTORS[key]
 
 
-def _build_once(settings: Settings) -> None:
-    """What every scan builds on first use (rules, detector, prefilter): built early while git answers."""
+def _build_once(settings: Settings, parallel: bool = False) -> None:
+    """What every scan builds on first use (rules, detector, prefilter), and with ``parallel`` what the workers of a
+    parallel scan share (see _scan_parallel): built early while git answers."""
     all_rules()
     detector = detector_for(settings)
     if prefilter.enabled():
-        prefilter.prefilter_for(detector)
+        found = prefilter.prefilter_for(detector)
+        if parallel:
+            from keylint.fastpath.candidates import value_candidates
+
+            value_candidates(found).accelerate()
 
 
 def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Settings) -> Finding:
@@ -492,6 +497,11 @@ SORT_KEY = attrgetter("path", "line", "column", "rule")
 PARALLEL_THRESHOLD_BYTES = 8 * 1024 * 1024
 
 
+def _parallel(targets: list[Target], jobs: int) -> bool:
+    """Is a scan of ``targets`` worth worker processes?"""
+    return jobs > 1 and len(targets) > 1 and sum(t.size for t in targets) >= PARALLEL_THRESHOLD_BYTES
+
+
 def run_scan(
     paths: list[str],
     settings: Settings,
@@ -508,19 +518,21 @@ def run_scan(
     notices: list[Notice] = []
     file_targets: list[Target] = []
     items: Iterable[Target | Notice] = targets if targets is not None else discover(paths, settings)
+    jobs = settings.jobs or (os.cpu_count() or 1)
     if settings.options.get("git", True):
         from keylint.gitinfo import annotate
 
-        items = annotate(items, meanwhile=lambda: _build_once(settings))
+        items = list(items)
+        # What the workers of a parallel scan share is built then too (Hyperscan's database: tens of ms).
+        shared = _parallel([item for item in items if isinstance(item, Target)], jobs)
+        items = annotate(items, meanwhile=lambda: _build_once(settings, shared))
     for item in items:
         if isinstance(item, Notice):
             notices.append(item)
         else:
             file_targets.append(item)
-    jobs = settings.jobs or (os.cpu_count() or 1)
-    total = sum(t.size for t in file_targets)
     keep_secrets = _secrets_wanted(file_targets, settings)
-    if jobs > 1 and len(file_targets) > 1 and total >= PARALLEL_THRESHOLD_BYTES:
+    if _parallel(file_targets, jobs):
         results: Iterable[tuple[int, FileResult]] = _scan_parallel(file_targets, settings, keep_secrets, jobs)
     else:
         results = _scan_serial(file_targets, settings, keep_secrets)
