@@ -409,3 +409,41 @@ def test_near_misses_put_off_rank_as_diagnosed_in_order():
 def test_near_misses_put_off_rank_as_diagnosed_in_order_on_random_values(pieces):
     for shortcut, in_order in _best_at_each_hit("".join(pieces)):
         assert shortcut == in_order
+
+
+def _first_named_plainly(detector: detect.Detector, key: str) -> str | None:
+    return next((p.id for p in detector.providers if detector.named_for(p.id, key)), None)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(sorted({w for _, f in FORMATS for name in f.env_vars for w in name.split("_")} | {"APP", "X"}))
+        | st.sampled_from(sorted({name for p in DETECTOR.providers for name in p.env_vars})),
+        min_size=1,
+        max_size=4,
+    ),
+    separator=st.sampled_from(["_", "-", ".", "__"]),
+    lower=st.booleans(),
+)
+def test_first_provider_named_is_the_first_asked_in_turn(words, separator, lower):
+    """first_named_for looks names up by their endings: the first provider named_for answers for, in order."""
+    key = separator.join(words)
+    key = key.lower() if lower else key
+    assert DETECTOR.first_named_for(key) == _first_named_plainly(DETECTOR, key)
+
+
+def test_first_provider_named_with_shared_names_and_ids():
+    """Providers sharing a variable name, or an id (named_for then reads the last one's names): the same answer."""
+    from keylint.providers.schema import KeyFormat, Provider
+
+    fmt = KeyFormat("qq_{hex:20}")
+    providers = (
+        Provider("one", "One", (fmt,), env_vars=("SHARED_KEY", "ONE_KEY")),
+        Provider("two", "Two", (fmt,), env_vars=("SHARED_KEY", "KEY", "TWO_TOKEN")),
+        Provider("one", "One again", (fmt,), env_vars=("LATER_KEY",)),
+        Provider("three", "Three", (fmt,), env_vars=("ONE_KEY", "TOKEN")),
+    )
+    detector = detect.Detector(providers)
+    for key in ("SHARED_KEY", "ONE_KEY", "app.one_key", "LATER_KEY", "X_TOKEN", "TWO_TOKEN", "KEY", "OTHER", ""):
+        assert detector.first_named_for(key) == _first_named_plainly(detector, key), key
