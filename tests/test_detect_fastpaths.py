@@ -48,6 +48,7 @@ def _without_shortcuts() -> Iterator[None]:
             patch.setattr(module, "prefix_typo_possible", lambda fmt, text: True)
         patch.setattr(detect, "_settled", lambda best: False)
         patch.setattr(detect, "_to_the_end", lambda end, value: False)
+        patch.setattr(detect, "_whole_key", lambda value, start, prefixes, by_prefix: None)
         _forget()
         yield
     _forget()
@@ -108,6 +109,61 @@ def test_damaged_keys_are_found_as_without_the_shortcuts():
 def test_random_values_are_found_as_without_the_shortcuts(pieces, key):
     entry = _entry(key, "".join(pieces))
     assert _found(entry) == _plain([entry])[0]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    data=st.data(),
+    index=st.integers(min_value=0, max_value=len(FORMATS) - 1),
+    before=st.sampled_from(["", "Bearer ", "x=", "\u200b"]),
+)
+def test_whole_keys_are_found_as_without_the_shortcuts(data, index, before):
+    """_whole_key: a value that is (after its start) a key of one or more formats sharing a prefix, of the format's
+    characters and of about its length, or of a valid key's shape with one character changed."""
+    _, fmt = FORMATS[index]
+    rng = random.Random(data.draw(st.integers(0, 2**32)))
+    size = data.draw(st.integers(max(fmt.min_length - 1, 1), fmt.max_length + 1))
+    body = "".join(rng.choice(sorted(fmt.charset)) for _ in range(max(size - len(fmt.prefix), 0)))
+    token = fmt.generate(rng)
+    at = data.draw(st.integers(0, max(len(token) - 1, 0)))
+    changed = token[:at] + data.draw(st.sampled_from(["", "A", "0", "-", "_"])) + token[at + 1 :]
+    for value in (fmt.prefix + body, token, changed):
+        for key in ("SOME_SETTING", "GITHUB_TOKEN"):
+            entry = _entry(key, before + value)
+            assert _found(entry) == _plain([entry])[0]
+
+
+def test_whole_keys_take_the_shortcut():
+    """Every generated key of a format found by its prefix is found by _whole_key when it is the whole value."""
+    rng = random.Random(5)
+    for _, fmt in FORMATS:
+        if not fmt.prefix or fmt.needs_context:
+            continue
+        token = fmt.generate(rng)
+        longest = DETECTOR._prefix_at_start.match(token).group()
+        whole = detect._whole_key(token, 0, DETECTOR._prefixes_in(longest), DETECTOR._by_prefix)
+        assert whole is not None and whole.token == token and whole.valid, fmt.template
+
+
+def test_whole_keys_valid_for_several_formats_go_to_the_first_tried():
+    """Where a value is a key of several formats (none in the registry: extra providers may do it), the ranks pick
+    the longest prefix, then the first format listed, and so does _whole_key."""
+    from keylint.providers.schema import KeyFormat, Provider
+
+    formats = (
+        KeyFormat("zz_{hex:8-40}", kind="broad"),
+        KeyFormat("zz_{hex:20}", kind="narrow"),
+        KeyFormat("zz_ab{hex:18}", kind="longer-prefix"),
+        KeyFormat("zz_{base62:20}", kind="base62"),
+    )
+    for order in ((0, 1, 2, 3), (3, 1, 0, 2), (1, 3, 2, 0)):
+        detector = detect.Detector((Provider("zz", "ZZ", tuple(formats[i] for i in order)),))
+        for value in ("zz_" + "a1" * 10, "zz_ab" + "c" * 18, "zz_" + "0" * 12, "zz_" + "Ab" * 10, " zz_" + "a1" * 10):
+            entry = _entry("SOME_SETTING", value)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(detect, "_whole_key", lambda value, start, prefixes, by_prefix: None)
+                plain = detector.find(entry)
+            assert detector.find(entry) == plain, (order, value)
 
 
 @settings(max_examples=3000, deadline=None)
@@ -353,3 +409,41 @@ def test_near_misses_put_off_rank_as_diagnosed_in_order():
 def test_near_misses_put_off_rank_as_diagnosed_in_order_on_random_values(pieces):
     for shortcut, in_order in _best_at_each_hit("".join(pieces)):
         assert shortcut == in_order
+
+
+def _first_named_plainly(detector: detect.Detector, key: str) -> str | None:
+    return next((p.id for p in detector.providers if detector.named_for(p.id, key)), None)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(sorted({w for _, f in FORMATS for name in f.env_vars for w in name.split("_")} | {"APP", "X"}))
+        | st.sampled_from(sorted({name for p in DETECTOR.providers for name in p.env_vars})),
+        min_size=1,
+        max_size=4,
+    ),
+    separator=st.sampled_from(["_", "-", ".", "__"]),
+    lower=st.booleans(),
+)
+def test_first_provider_named_is_the_first_asked_in_turn(words, separator, lower):
+    """first_named_for looks names up by their endings: the first provider named_for answers for, in order."""
+    key = separator.join(words)
+    key = key.lower() if lower else key
+    assert DETECTOR.first_named_for(key) == _first_named_plainly(DETECTOR, key)
+
+
+def test_first_provider_named_with_shared_names_and_ids():
+    """Providers sharing a variable name, or an id (named_for then reads the last one's names): the same answer."""
+    from keylint.providers.schema import KeyFormat, Provider
+
+    fmt = KeyFormat("qq_{hex:20}")
+    providers = (
+        Provider("one", "One", (fmt,), env_vars=("SHARED_KEY", "ONE_KEY")),
+        Provider("two", "Two", (fmt,), env_vars=("SHARED_KEY", "KEY", "TWO_TOKEN")),
+        Provider("one", "One again", (fmt,), env_vars=("LATER_KEY",)),
+        Provider("three", "Three", (fmt,), env_vars=("ONE_KEY", "TOKEN")),
+    )
+    detector = detect.Detector(providers)
+    for key in ("SHARED_KEY", "ONE_KEY", "app.one_key", "LATER_KEY", "X_TOKEN", "TWO_TOKEN", "KEY", "OTHER", ""):
+        assert detector.first_named_for(key) == _first_named_plainly(detector, key), key

@@ -70,7 +70,7 @@ def test_entropy_of_long_values_is_the_same_float():
 
 _WORD_LISTS = {
     "placeholder": (values._PLACEHOLDER_WORDS, values._placeholder_words),
-    "long placeholder": (diagnose._LONG_PLACEHOLDER_WORDS, diagnose._long_placeholder_words),
+    "placeholder marks": (diagnose._PLACEHOLDER_MARKS, diagnose._placeholder_marks),
 }
 
 

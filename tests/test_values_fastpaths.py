@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -107,7 +108,7 @@ def test_entropy_at_least_past_the_longest_bounded_value():
 
 _WORD_LISTS = [
     (values._PLACEHOLDER_WORDS, values._placeholder_words),
-    (diagnose._LONG_PLACEHOLDER_WORDS, diagnose._long_placeholder_words),
+    (diagnose._PLACEHOLDER_MARKS, diagnose._placeholder_marks),
 ]
 
 
@@ -263,6 +264,7 @@ def _plain_looks_like_placeholder(value: str) -> bool:
 @given(
     st.lists(
         st.sampled_from(["your", "key", "here", "-", "_", ".", " ", "xxxx", "x", "***", "…", "<>", "[", "]", "{}"])
+        | st.sampled_from(["dummy", "Sample", "CHANGE_ME", "XxX", "••", "..", "**", "kQ9aZ0+/kQ9aZ0"])
         | st.text(alphabet="aZ09kQ+/=•\"'\n", max_size=12),
         max_size=6,
     ).map("".join)
@@ -274,6 +276,23 @@ def test_looks_like_placeholder_is_the_plain_answer(value):
 def test_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values():
     for value in _generated_keys() + _damaged_values():
         assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), value
+
+
+def test_long_placeholder_words_are_placeholder_words():
+    """looks_like_placeholder looks for the long words before the randomness test that chose between them and
+    is_placeholder's words: right only because a value holding a long word holds one of those words too."""
+    for word in diagnose._LONG_PLACEHOLDER_WORDS:
+        assert values.holds_any(word, values._PLACEHOLDER_WORDS, values._placeholder_words), word
+        assert word == word.lower() and not set(word) & set(" \"'")  # found the same after strip() and squashing
+
+
+def test_lower_casing_makes_and_breaks_no_placeholder_run():
+    """The runs (****, ...., •••, and [xX]{6,} as xxxxxx) are looked for in the lower-cased value."""
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        lowered = char.lower()
+        if any(mark in lowered for mark in "*.•x") or char in "*.•":
+            assert lowered == char or char == "X", hex(code)
 
 
 def _grouped_bits_plainly(value: str) -> float:

@@ -112,6 +112,23 @@ class Detector:
         names = self._names_by_provider.get(provider_id, frozenset())
         return not names.isdisjoint(key_endings(key))
 
+    def first_named_for(self, key: str) -> str | None:
+        """The first provider, in the detector's order, that the variable is named for (:meth:`named_for`).
+
+        Looked up by the name's endings: asking each of the 71 providers in turn cost ~180k instructions a name
+        (KL401 asks about each new name: dense/team0 0.3% fewer instructions)."""
+        places = [place for ending in key_endings(key) if (place := self._first_naming.get(ending)) is not None]
+        return self.providers[min(places)].id if places else None
+
+    @cached_property
+    def _first_naming(self) -> dict[str, int]:
+        """Each variable name, and the place of the first provider whose names (as named_for reads them) hold it."""
+        first: dict[str, int] = {}
+        for place, provider in enumerate(self.providers):
+            for name in self._names_by_provider[provider.id]:
+                first.setdefault(name, place)
+        return first
+
     def find(self, entry: Entry) -> list[Match]:
         value = entry.value
         if value in self.examples:
@@ -214,6 +231,9 @@ class Detector:
             prefixes = [p for p in self._prefix_list if probe.startswith(p, start)]
         else:
             prefixes = self._prefixes_in(longest)
+        whole = _whole_key(value, start, prefixes, self._by_prefix)
+        if whole is not None:
+            return whole
         place = 0
         for prefix in prefixes:
             for candidate in self._by_prefix[prefix]:
@@ -409,6 +429,24 @@ def _to_the_end(end: int, value: str) -> bool:
     separators each tried the prefixes' trie (~0.15 us apiece; the dense tree's (team0-2) detection ~6% fewer
     instructions)."""
     return end >= len(value)
+
+
+def _whole_key(value: str, start: int, prefixes: list[str], by_prefix: dict[str, list[Candidate]]) -> Match | None:
+    """What :meth:`Detector._best_at` finds at ``start`` when the rest of the value is one valid key, else None.
+
+    A format whose regex takes the whole rest reads it as its run (every character is in its alphabet) and ranks
+    it first: valid, and no other candidate's token is longer. Among such formats the first tried wins, and the
+    order tried is longest prefix first, as the ranks break ties. Most keys are a whole value: this skips the runs,
+    ranks and near-miss bookkeeping (dense/team0: 1.4% fewer instructions).
+    """
+    rest = value[start:] if start else value
+    size = len(rest)
+    for prefix in prefixes:
+        for candidate in by_prefix[prefix]:
+            fmt = candidate.format
+            if fmt.min_length <= size <= fmt.max_length and format_valid(fmt, rest):
+                return _match(candidate, start, rest, valid=True)
+    return None
 
 
 def _settled(best: tuple[tuple[int, int, int], int, Candidate, str, bool] | None) -> bool:

@@ -76,9 +76,7 @@ def expected_provider(ctx: FileContext, key: str) -> str | None:
     if candidates:
         found = candidates[0].provider.id
     else:
-        providers = all_providers(ctx.settings.extra_providers)
-        found = next((p.id for p in providers if detector.named_for(p.id, key)), None)
-        found = found or provider_named_by(key, providers)
+        found = detector.first_named_for(key) or provider_named_by(key, all_providers(ctx.settings.extra_providers))
     if len(_EXPECTED) > 4096:
         _EXPECTED.clear()
     _EXPECTED[cache_key] = found
