@@ -349,6 +349,21 @@ def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
         hit = pre._hits.search(value, start + 1)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    lead=st.sampled_from(["", "x ", "a-", "="]),
+    prefix=st.sampled_from([*_PREFIXES, "POSTMARK_API_TEST"]),
+    tail=st.lists(st.sampled_from([*"Az9_-=+/ .#é", "\\"]), max_size=20).map("".join),
+    whole=st.integers(0, 12),
+)
+def test_values_too_short_for_a_key_answer_as_the_prefix_search(lead, prefix, tail, whole):
+    pre = prefilter.prefilter_for(detector_for(SETTINGS))
+    searching = prefilter.Prefilter(detector_for(SETTINGS), detector_for(SETTINGS).providers)
+    searching._shortest_key = 0  # every value searched for prefixes
+    value = lead + prefix + "a" * whole + tail
+    assert pre._value_matters(value) == searching._value_matters(value), value
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     blocks=st.lists(

@@ -110,6 +110,11 @@ class Prefilter:
         # The prefixes by first character; what a match needs after them is worked out when one is found
         # (_body_of): a pre-commit run meets a few of some 170 prefixes.
         self._by_prefix = detector._by_prefix
+        # No value shorter than this holds a prefix and the body characters _key_possible needs after it (a prefix
+        # that is a whole key counts as its length): most values are shorter (names, ports, flags), and go unsearched.
+        needs = [(len(p), _body_needed(c.format.min_length - len(p))) for p, at in self._by_prefix.items() for c in at]
+        shortest = min((length for length, _ in needs), default=0) + min((need for _, need in needs if need), default=0)
+        self._shortest_key = min([shortest, *(length for length, need in needs if need == 0)])
         self._prefixes: dict[str, list[str]] = {}
         for prefix in detector._by_prefix:
             self._prefixes.setdefault(prefix[0], []).append(prefix)
@@ -255,7 +260,7 @@ class Prefilter:
         for marker in _MARKERS:
             if marker in value:
                 return True
-        hit = self._hits.search(value)
+        hit = self._hits.search(value) if len(value) >= self._shortest_key else None
         while hit is not None:
             if self._key_possible(value, hit.start(), hit.group()):
                 return True
