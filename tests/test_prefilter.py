@@ -24,6 +24,7 @@ from keylint.engine import analyse, detector_for
 from keylint.model import Entry
 from keylint.parsers import format_for
 from keylint.rules import all_rules
+from keylint.values import normalized_name
 from lintcorpus import DAMAGE, FORMATS, LOOKALIKES, valid_files
 
 SETTINGS = Settings()
@@ -271,6 +272,37 @@ def test_name_test_keeps_every_name_a_rule_asks_about(words, separator, case):
             assert name_matters(variant), variant
 
 
+def _name_matters_plainly(pre: prefilter.Prefilter, last: str) -> bool:
+    """Prefilter._name_matters as it read before its shortcuts: names_secret and normalized_name asked every time."""
+    from keylint.values import names_secret, normalized_name
+
+    if names_secret(last):
+        return True
+    name = normalized_name(last)
+    if pre._api_credential.search(name):
+        return True
+    parts = name.split("_")
+    if parts[-1] in pre._variable_ends and (
+        pre._candidates_for_name(last) or any("_".join(parts[i:]) in pre._variables for i in range(len(parts)))
+    ):
+        return True
+    return any(tuple(parts[i : i + len(s)]) == s for i, part in enumerate(parts) for s in pre._words.get(part, ()))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    words=st.lists(st.sampled_from([*_NAME_WORDS, "", "é", "K", "Key", "PASS", "ſecret"]), min_size=1, max_size=4),
+    separators=st.lists(st.sampled_from(["_", "__", "-", "", "_-", " ", "0", "."]), min_size=4, max_size=4),
+    case=st.sampled_from([str.upper, str.lower, str.title, str]),
+)
+def test_name_shortcuts_answer_as_names_secret_and_normalized_name(words, separators, case):
+    pre = prefilter.prefilter_for(detector_for(SETTINGS))
+    last = case("".join(w + s for w, s in zip(words, separators[: len(words)], strict=True)))
+    assert pre._name_matters(last) == _name_matters_plainly(pre, last), last
+    if "." not in last:
+        assert prefilter._normalized(last) == normalized_name(last), last
+
+
 def _key_possible_by_walk(value: str, start: int, shortest: str) -> bool:
     """Prefilter._key_possible without its shortcut: the body walked character by character."""
     pre = prefilter.prefilter_for(detector_for(SETTINGS))
@@ -315,6 +347,21 @@ def test_key_possible_answers_as_the_body_walk(lead, prefix, tail, whole):
         start, shortest = hit.start(), hit.group()
         assert pre._key_possible(value, start, shortest) == _key_possible_by_walk(value, start, shortest), value
         hit = pre._hits.search(value, start + 1)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    lead=st.sampled_from(["", "x ", "a-", "="]),
+    prefix=st.sampled_from([*_PREFIXES, "POSTMARK_API_TEST"]),
+    tail=st.lists(st.sampled_from([*"Az9_-=+/ .#é", "\\"]), max_size=20).map("".join),
+    whole=st.integers(0, 12),
+)
+def test_values_too_short_for_a_key_answer_as_the_prefix_search(lead, prefix, tail, whole):
+    pre = prefilter.prefilter_for(detector_for(SETTINGS))
+    searching = prefilter.Prefilter(detector_for(SETTINGS), detector_for(SETTINGS).providers)
+    searching._shortest_key = 0  # every value searched for prefixes
+    value = lead + prefix + "a" * whole + tail
+    assert pre._value_matters(value) == searching._value_matters(value), value
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

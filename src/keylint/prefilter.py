@@ -29,7 +29,7 @@ import os
 import re
 
 from keylint import TYPE_CHECKING
-from keylint.values import names_secret, normalized_name, words_pattern
+from keylint.values import _SECRET_NAME_WORDS, names_secret, normalized_name, words_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -110,6 +110,11 @@ class Prefilter:
         # The prefixes by first character; what a match needs after them is worked out when one is found
         # (_body_of): a pre-commit run meets a few of some 170 prefixes.
         self._by_prefix = detector._by_prefix
+        # No value shorter than this holds a prefix and the body characters _key_possible needs after it (a prefix
+        # that is a whole key counts as its length): most values are shorter (names, ports, flags), and go unsearched.
+        needs = [(len(p), _body_needed(c.format.min_length - len(p))) for p, at in self._by_prefix.items() for c in at]
+        shortest = min((length for length, _ in needs), default=0) + min((need for _, need in needs if need), default=0)
+        self._shortest_key = min([shortest, *(length for length, need in needs if need == 0)])
         self._prefixes: dict[str, list[str]] = {}
         for prefix in detector._by_prefix:
             self._prefixes.setdefault(prefix[0], []).append(prefix)
@@ -211,9 +216,12 @@ class Prefilter:
         return _NUMBER.sub("0", names) if self._numbers_free else names
 
     def _name_matters(self, last: str) -> bool:
-        if names_secret(last):
+        # Asked once per name (name_matters remembers the answer), so names_secret's and normalized_name's caches
+        # would miss: their first steps are taken here, with string methods where they do (~half the cost of a
+        # tree's first pass over its names). Without a secret word, an ASCII name asks for no secret.
+        if (not last.isascii() or _SECRET_NAME_WORDS.search(last.lower())) and names_secret(last):
             return True
-        name = normalized_name(last)
+        name = _normalized(last)
         if self._api_credential.search(name):
             return True
         parts = name.split("_")
@@ -252,7 +260,7 @@ class Prefilter:
         for marker in _MARKERS:
             if marker in value:
                 return True
-        hit = self._hits.search(value)
+        hit = self._hits.search(value) if len(value) >= self._shortest_key else None
         while hit is not None:
             if self._key_possible(value, hit.start(), hit.group()):
                 return True
@@ -324,6 +332,14 @@ class Prefilter:
             allowed = _BODY_CHARACTERS.union(*(fmt.charset for _, fmt in found))
             body = self._bodies[prefixes] = (need, allowed, min(len(p) for p in prefixes))
         return body
+
+
+def _normalized(name: str) -> str:
+    """values.normalized_name of a name without a ".": ASCII letters and digits joined by single underscores are
+    their own normalized form, upper-cased (no regex call, no cache that a name asked about once would miss)."""
+    if name.isascii() and "__" not in name and name.replace("_", "").isalnum():
+        return name.upper()
+    return normalized_name(name)
 
 
 def _body_needed(body: int) -> int:
