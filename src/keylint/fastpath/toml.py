@@ -197,6 +197,19 @@ class _TomlReader:
         prefilter = self.prefilter
         value_matters = prefilter.value_matters
         turned_away = prefilter.derived(_TurnedAway)
+        names: set[str] = set(keys) - turned_away.names  # type: ignore[assignment]
+        named = set(filter(prefilter.name_matters, names))
+        turned_away.remember_names(names - named)
+        wanted: set[int] = set()
+        if named:  # an array's key is no entry's name: its elements are named by their index
+            wanted = {index for index in compress(count(), map(named.__contains__, keys)) if values[index]}
+            # The names first: a row kept for its name needs no answer about its value, and those are the long values
+            # (keys, tokens) the prefilter does not remember and weighs again each time, under names that ask for a
+            # secret. Only the values of the other rows are asked about.
+            others = values.copy()
+            for index in wanted:
+                others[index] = None
+            new = new.intersection(others)
         # Short values are asked straight away (the prefilter remembers its answers for them); the others only when
         # ValueCandidates finds something in them that could make them matter.
         short: list[str] = []
@@ -206,12 +219,8 @@ class _TomlReader:
         asked = chain(short, map(long.__getitem__, value_candidates(prefilter).possible(long)))
         mattering = {value for value in asked if value_matters(value[1:-1] if value[0] in "\"'" else value)}
         turned_away.remember_values(set(short) - mattering)
-        wanted = set(compress(count(), map(mattering.__contains__, values))) if mattering else set()
-        names: set[str] = set(keys) - turned_away.names  # type: ignore[assignment]
-        named = set(filter(prefilter.name_matters, names))
-        turned_away.remember_names(names - named)
-        if named:  # an array's key is no entry's name: its elements are named by their index
-            wanted.update(index for index in compress(count(), map(named.__contains__, keys)) if values[index])
+        if mattering:
+            wanted.update(compress(count(), map(mattering.__contains__, values)))
         return wanted
 
     def read_line(self, line: str, number: int, table: str) -> None:
