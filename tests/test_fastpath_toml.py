@@ -249,3 +249,34 @@ def test_reads_near_simple_documents_as_the_row_regex_and_tomllib(monkeypatch, t
         assert reading == _read(text, block, monkeypatch)
     if reading is not None:  # or the full parser reads it
         assert reading == _expected(text)
+
+
+# Scalars only, as wanted() is given them (it remembers the values it turns away as scalars already checked).
+_SCALARS = [value for value in _VALUES if toml._SCALAR_VALUE.fullmatch(value)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([None, *_KEYS]), st.sampled_from(_SCALARS)), max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), st.sampled_from(_KEYS)), max_size=6),
+)
+def test_rows_kept_for_their_names_leave_their_values_unasked_and_the_rest_as_asked(rows, repeats):
+    """wanted() asks about the values of the rows their names do not keep: the same rows as asking about every value,
+    also where a value comes again under a name that does not matter (and the block's list of values is untouched)."""
+    keys: list[str | None] = [key for key, _ in rows]
+    values: list[str | None] = [value if key else "" for key, value in rows]  # a row without a key has no value
+    for index, key in repeats:  # a value again under another key (one that matters, or not)
+        if index < len(rows) and values[index]:
+            keys.append(key)
+            values.append(values[index])
+    before = list(values)
+    reader = toml._TomlReader("", PREFILTER, 1000)
+    wanted = reader.wanted(keys, values, set(values) - PREFILTER.derived(toml._TurnedAway).values)
+    expected = {
+        index
+        for index, (key, value) in enumerate(zip(keys, values, strict=True))
+        if value
+        and (PREFILTER.value_matters(value[1:-1] if value[0] in "\"'" else value) or PREFILTER.name_matters(key))
+    }  # fmt: skip
+    assert wanted == expected
+    assert values == before

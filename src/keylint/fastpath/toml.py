@@ -108,7 +108,7 @@ class _TomlReader:
         if len(set(self.tables)) != len(self.tables):
             raise _Invalid  # "Cannot declare ... twice"
         max_depth = self.max_depth
-        if max_depth < 1 or (self.tables and max(map(methodcaller("count", "."), self.tables)) + 2 > max_depth):
+        if max_depth < 1 or (self.tables and _deepest(self.tables) + 2 > max_depth):
             raise _Invalid
         self.subtables = _subtables(self.tables)
 
@@ -197,6 +197,19 @@ class _TomlReader:
         prefilter = self.prefilter
         value_matters = prefilter.value_matters
         turned_away = prefilter.derived(_TurnedAway)
+        names: set[str] = set(keys) - turned_away.names  # type: ignore[assignment]
+        named = set(filter(prefilter.name_matters, names))
+        turned_away.remember_names(names - named)
+        wanted: set[int] = set()
+        if named:  # an array's key is no entry's name: its elements are named by their index
+            wanted = {index for index in compress(count(), map(named.__contains__, keys)) if values[index]}
+            # The names first: a row kept for its name needs no answer about its value, and those are the long values
+            # (keys, tokens) the prefilter does not remember and weighs again each time, under names that ask for a
+            # secret. Only the values of the other rows are asked about.
+            others = values.copy()
+            for index in wanted:
+                others[index] = None
+            new = new.intersection(others)
         # Short values are asked straight away (the prefilter remembers its answers for them); the others only when
         # ValueCandidates finds something in them that could make them matter.
         short: list[str] = []
@@ -206,12 +219,8 @@ class _TomlReader:
         asked = chain(short, map(long.__getitem__, value_candidates(prefilter).possible(long)))
         mattering = {value for value in asked if value_matters(value[1:-1] if value[0] in "\"'" else value)}
         turned_away.remember_values(set(short) - mattering)
-        wanted = set(compress(count(), map(mattering.__contains__, values))) if mattering else set()
-        names: set[str] = set(keys) - turned_away.names  # type: ignore[assignment]
-        named = set(filter(prefilter.name_matters, names))
-        turned_away.remember_names(names - named)
-        if named:  # an array's key is no entry's name: its elements are named by their index
-            wanted.update(index for index in compress(count(), map(named.__contains__, keys)) if values[index])
+        if mattering:
+            wanted.update(compress(count(), map(mattering.__contains__, values)))
         return wanted
 
     def read_line(self, line: str, number: int, table: str) -> None:
@@ -292,6 +301,11 @@ def _subtables(tables: list[str]) -> dict[str, set[str]]:
     return subtables
 
 
+def _deepest(tables: list[str]) -> int:
+    """The most dots in a table's path (counted only where there are any: most files' tables are all top-level)."""
+    return max(map(methodcaller("count", "."), tables)) if "." in "".join(tables) else 0
+
+
 def _path(table: str, key: str) -> str:
     return f"{table}.{key}" if table else key
 
@@ -299,16 +313,18 @@ def _path(table: str, key: str) -> str:
 def _entry(path: str, raw: str, start: int, line: int, comment: str | None) -> Entry:
     """The entry parsers/toml makes of the scalar ``raw`` found at index ``start`` of ``line``."""
     quoted = raw[0] in "\"'"
+    # Entry's fields by position (key, value, raw, line, column, quote, key_line, comment, tag), as the YAML reader
+    # makes them: keyword arguments cost ~1 us more per entry; the tests compare the entries with the full parser's.
     return Entry(
-        key=path,
-        value=raw[1:-1] if quoted else raw,
-        raw=raw,
-        line=line,
-        column=start + 1 + quoted,
-        quote=raw[0] if quoted else "",
-        key_line=line,
-        comment=comment.strip() if comment is not None else None,
-        tag=None if quoted else _tag(raw),
+        path,
+        raw[1:-1] if quoted else raw,
+        raw,
+        line,
+        start + 1 + quoted,
+        raw[0] if quoted else "",
+        line,
+        comment.strip() if comment is not None else None,
+        None if quoted else _tag(raw),
     )
 
 
