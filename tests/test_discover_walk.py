@@ -175,9 +175,11 @@ def test_walk_equals_reference_walk(tmp_path, monkeypatch, faults, seed, follow_
     rng = random.Random(seed)
     generate(tmp_path / "root", seed)
     (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "root" / "inner" / "..deep").mkdir(parents=True, exist_ok=True)  # the walk from above the cwd
+    (tmp_path / "root" / "inner" / "..deep" / ".env").write_text("A=1\n")
     exclude = rng.choice([(), ("*.toml",), ("a/",), ("**/cfg/*", "sp ace")])
     settings = Settings(follow_symlinks=follow_symlinks, exclude=exclude, include=("*.conf",))
-    monkeypatch.chdir(tmp_path / rng.choice(["root", "elsewhere", "."]))
+    monkeypatch.chdir(tmp_path / rng.choice(["root", "elsewhere", ".", "root/inner", "root/inner/..deep"]))
     faults()
     start = str(tmp_path / "root") if rng.random() < 0.5 else os.path.relpath(tmp_path / "root")
     walked = list(discover([start], settings))

@@ -961,3 +961,53 @@ def test_header_may_be_object_is_json_objects_answer(text, head, tail, raw, whic
     segment = string if data is None else base64.urlsafe_b64encode(data).decode().rstrip("=")
     for cut in {segment, segment[:-1], "eyJ" + segment}:
         assert stale._may_be_object(cut) or stale._json_object(cut) is None, cut
+
+
+def _plain_entry_shape(entry: Entry, matches: list[Match], examples: dict) -> tuple[bool, ...]:
+    """rules.entry_shape as it was before its shortcuts (repeat_span asked for every match, the edges sliced)."""
+    valid = invalid = test_or_live = example = pasted_twice = False
+    value = entry.value
+    for match in matches:
+        if match.valid:
+            valid = True
+            if match.environment in ("test", "live"):
+                test_or_live = True
+        else:
+            invalid = True
+        if match.token in examples:
+            example = True
+        if not pasted_twice and repeat_span(value, match) is not None:
+            pasted_twice = True
+    edge = frozenset(" \t\r\n\f\v\\")
+    ragged = value[:1] in edge or value[-1:] in edge or value[-2:-1] == "\\"
+    blank = not value or value.isspace()
+    equals_or_colon = "=" in value or ":" in value
+    marked = VALUE_MARKER.search(value) is not None
+    non_ascii = not value.isascii()
+    return valid, invalid, marked, non_ascii, blank, ragged, equals_or_colon, test_or_live, example, pasted_twice
+
+
+_SHAPE_PIECES = st.sampled_from(["ab", "AB", "ab" * 4, " ", "\t", "\\", "\\n", "\n", "\v", "=", ":", "é", "eyJ", "x"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    head=st.lists(_SHAPE_PIECES, max_size=3).map("".join),
+    half=st.lists(_SHAPE_PIECES, max_size=6).map("".join),
+    twice=st.booleans(),
+    gap=st.sampled_from(["", " ", "\t", "-"]),
+    tail=st.lists(_SHAPE_PIECES, max_size=3).map("".join),
+    valid=st.booleans(),
+    environment=st.sampled_from([None, "test", "live", "other"]),
+    matched=st.integers(0, 2),
+)
+def test_entry_shape_is_the_plain_one(head, half, twice, gap, tail, valid, environment, matched):
+    """rules.entry_shape against its plain form, on values with ragged edges and keys made of two halves or copied."""
+    token = half + half if twice else half
+    value = head + token + gap + (token if matched == 2 else "") + tail
+    entry = Entry("K", value, value, 1, 1)
+    matches = [Match("p", "secret", len(head), len(head) + len(token), token, valid, environment)][: min(matched, 1)]
+    if matched == 2 and token:
+        matches.append(Match("p", "secret", 0, len(value), value, not valid))
+    for examples in ({}, {token: None}):
+        assert entry_shape(entry, matches, examples) == _plain_entry_shape(entry, matches, examples), value

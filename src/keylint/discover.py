@@ -100,6 +100,18 @@ def _child_display(parent: str | None, path: str, name: str) -> str:
     return path if rel is None else rel
 
 
+def _outside(directory: str) -> bool:
+    """Does every entry below ``directory`` lie outside the current directory, so that display_path gives its path
+    back unchanged? So it is when the directory's relative form starts with ".." and it holds no part of the current
+    directory's own path (relpath is lexical: below such a directory, an entry's form is the directory's plus its
+    name). A directory walked outside the current directory asks once, not once an entry."""
+    try:
+        rel = os.path.relpath(directory)
+    except ValueError:  # another drive on Windows: so is everything below it
+        return True
+    return rel.startswith("..") and any(part != os.pardir for part in rel.split(os.sep))
+
+
 def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
@@ -179,9 +191,10 @@ def _walk(root: str, settings: Settings, seen_files: set[tuple[int, int]]) -> It
         if maybe_virtualenv and _lists_virtualenv(directory, entries):
             continue
         subdirs: list[tuple[str, str | None, bool]] = []
+        outside = relative is None and _outside(directory)
         for entry in entries:
             path = entry.path
-            display = _child_display(relative, path, entry.name)
+            display = path if outside else _child_display(relative, path, entry.name)
             try:
                 is_link = entry.is_symlink()
                 if is_link and not settings.follow_symlinks:

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from operator import attrgetter
 
 from keylint import TYPE_CHECKING, fastpath, limits, prefilter, suppress
@@ -207,24 +207,68 @@ def make_finding(rule: Rule, problem: Problem, ctx_display: str, settings: Setti
     )
 
 
+class _RuleGroup:
+    """The rules switched on for a group of files (see enabled_rules), with what analyse needs of them for each
+    file: the file-scope ones, and the entry gates of each kind of file (worked out once here, not once a file)."""
+
+    __slots__ = ("_gates", "file_rules", "rules")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.file_rules = [r for r in rules if r.scope == "file"]
+        self._gates: dict[tuple[Any, ...], EntryGates] = {}
+
+    def gates(self, fmt: str, template: bool, git: Any, examples: Container[str], enabled: bool) -> EntryGates:
+        """EntryGates(self.rules, file_facts(fmt, template, git), examples, enabled), shared by the files alike."""
+        # The gates keep ``examples`` alive, so its id in their key is never another object's.
+        key = (fmt, template, git.state if git is not None else None, id(examples), enabled)
+        gates = self._gates.get(key)
+        if gates is None:
+            gates = self._gates[key] = EntryGates(self.rules, file_facts(fmt, template, git), examples, enabled)
+        return gates
+
+
 # The rules switched on for a file, by what decides it: the codes ignored everywhere and which per-file-ignores
 # patterns match the file's path. A scan's files fall into a few such groups (building the list is ~10 us a file).
-_ENABLED_RULES: dict[tuple[Any, ...], list[Rule]] = {}
+_RULE_GROUPS: dict[tuple[Any, ...], _RuleGroup] = {}
+
+
+def _rule_group(settings: Settings, display: str) -> _RuleGroup:
+    matched = tuple(path_matches(display, pattern) for pattern, _ in settings.per_file_ignores)
+    key = (settings.ignore, settings.per_file_ignores, matched)
+    try:
+        return _RULE_GROUPS[key]
+    except KeyError:
+        if len(_RULE_GROUPS) >= 64:  # many settings in one process (tests, an editor integration)
+            _RULE_GROUPS.clear()
+        group = _RULE_GROUPS[key] = _RuleGroup(_rules_enabled(settings, display))
+        return group
+    except TypeError:  # a set where Settings has a frozenset: not a key, so asked every time
+        return _RuleGroup(_rules_enabled(settings, display))
+
+
+def _rules_enabled(settings: Settings, display: str) -> list[Rule]:
+    return [r for r in all_rules().values() if settings.enabled(r.code, display)]
 
 
 def enabled_rules(settings: Settings, display: str) -> list[Rule]:
     """The rules ``settings`` switch on for the file shown as ``display``, in code order (shared: never changed)."""
-    matched = tuple(path_matches(display, pattern) for pattern, _ in settings.per_file_ignores)
-    key = (settings.ignore, settings.per_file_ignores, matched)
-    try:
-        return _ENABLED_RULES[key]
-    except KeyError:
-        if len(_ENABLED_RULES) >= 64:  # many settings in one process (tests, an editor integration)
-            _ENABLED_RULES.clear()
-        rules = _ENABLED_RULES[key] = [r for r in all_rules().values() if settings.enabled(r.code, display)]
-        return rules
-    except TypeError:  # a set where Settings has a frozenset: not a key, so asked every time
-        return [r for r in all_rules().values() if settings.enabled(r.code, display)]
+    return _rule_group(settings, display).rules
+
+
+# is_template and environment_of of a file name: a tree repeats a few names (.env, values.yaml) many times.
+_NAME_FACTS: dict[str, tuple[bool, str | None]] = {}
+
+
+def _name_facts(display: str) -> tuple[bool, str | None]:
+    """(is_template(display), environment_of(display)): both depend only on the last "/"-separated part."""
+    name = display.rsplit("/", 1)[-1]
+    facts = _NAME_FACTS.get(name)
+    if facts is None:
+        if len(_NAME_FACTS) >= 4096:
+            _NAME_FACTS.clear()
+        facts = _NAME_FACTS[name] = (is_template(name), environment_of(name))
+    return facts
 
 
 def analyse(
@@ -242,10 +286,12 @@ def analyse(
     ``keep_keys``: whether the summary lists a .env file's variables (for the drift rules); by
     default when a template sits beside it on disk or it is one."""
     detector = detector_for(settings)
-    template = is_template(display)
+    prefiltered = prefilter.enabled()  # an environment variable, read once a file
+    options = settings.options
+    template, environment = _name_facts(display)
     keys_wanted = fmt == "dotenv" and (keep_keys if keep_keys is not None else _may_pair(path, template))
     reading = None
-    if prefilter.enabled() and not settings.options.get("verify"):
+    if prefiltered and not options.get("verify"):
         # Common shapes of .env, YAML and JSON files, read without building the values nothing reacts to;
         # not with --verify, which pairs keys with partner values anywhere in the file.
         reading = fastpath.read(fmt, text, prefilter.prefilter_for(detector), keys=keys_wanted)
@@ -257,7 +303,7 @@ def analyse(
             fallback = parse("lines", text)
             parsed.entries = fallback.entries
     entries = parsed.entries
-    if prefilter.enabled() and reading is None:
+    if prefiltered and reading is None:
         # Values no rule can react to (most of a config file) skip detection and the entry rules.
         matters = prefilter.prefilter_for(detector).matters
         relevant: Iterable[int] = [i for i, e in enumerate(entries) if matters(e.key, e.value)]
@@ -277,18 +323,17 @@ def analyse(
         matches=matches,
         settings=settings,
         template=template,
-        environment=environment_of(display),
+        environment=environment,
         git=git,
     )
-    rules = enabled_rules(settings, display)
+    group = _rule_group(settings, display)
     findings: list[Finding] = []
-    for rule in rules:
-        if rule.scope == "file":
-            for problem in rule.check(ctx):
-                findings.append(make_finding(rule, problem, display, settings))
+    for rule in group.file_rules:
+        for problem in rule.check(ctx):
+            findings.append(make_finding(rule, problem, display, settings))
     # An entry-scope rule is not even started for an entry its gate turns away (a rule about a valid key, for an
     # entry without one); switched off with the prefilter, for the tests that compare the two.
-    gates = EntryGates(rules, file_facts(fmt, template, git), detector.examples, enabled=prefilter.enabled())
+    gates = group.gates(fmt, template, git, detector.examples, prefiltered)
     for i in relevant:
         entry, entry_matches = entries[i], matches[i]
         for rule in gates.rules_for(entry, entry_matches):
@@ -298,7 +343,7 @@ def analyse(
         state = str(git)  # once a file, not once a finding
         for finding in findings:
             finding.extra.setdefault("git", state)
-    context = settings.options.get("context", True)  # only reports that show source lines need them
+    context = options.get("context", True)  # only reports that show source lines need them
     before_suppression = [(f.line, f.secret) for f in findings if f.secret] if context else []
     directives = suppress.parse_directives(text, fmt)
     findings = suppress.apply_inline(findings, text, fmt, display, settings, directives)
@@ -316,7 +361,7 @@ def analyse(
         secrets=[(e, m) for e, ms in zip(parsed.entries, matches, strict=True) for m in ms if m.valid and m.is_secret],
         git=git,
     )
-    if settings.options.get("verify") and summary.secrets:
+    if options.get("verify") and summary.secrets:
         summary.entries = list(zip(parsed.entries, matches, strict=True))
     summary.directives = [(d.line, d.codes) for d in directives if not d.misplaced]
     return findings, summary

@@ -126,6 +126,7 @@ GATE_FACTS = frozenset(ENTRY_FACTS + FILE_FACTS)
 # (KL601-KL604: a JWT, a PyPI token, an Azure SAS signature) need.
 VALUE_MARKER = re.compile("://|PRIVATE KEY|eyJ|pypi-|sig=")
 EDGE_CHARACTERS = frozenset(" \t\r\n\f\v\\")
+_EDGE_STRING = "".join(sorted(EDGE_CHARACTERS))
 
 
 def file_facts(fmt: str, template: bool, git: Any) -> frozenset[str]:
@@ -171,17 +172,25 @@ def entry_shape(entry: Entry, matches: list[Match], examples: Container[str]) ->
     valid = invalid = test_or_live = example = pasted_twice = False
     value = entry.value
     for match in matches:
+        token = match.token
         if match.valid:
             valid = True
             if match.environment in TEST_OR_LIVE:
                 test_or_live = True
         else:
             invalid = True
-        if match.token in examples:
+        if token in examples:
             example = True
-        if not pasted_twice and repeat_span(value, match) is not None:
+        # repeat_span asked only where it may find a copy: text after the token, or a valid token whose halves end
+        # alike (one in ~60 random tokens); a call is ~2k instructions, and most entries with a match are one key.
+        if (
+            not pasted_twice
+            and (match.end < len(value) or not token or (match.valid and token[len(token) // 2 - 1] == token[-1]))
+            and repeat_span(value, match) is not None
+        ):
             pasted_twice = True
-    ragged = value[:1] in EDGE_CHARACTERS or value[-1:] in EDGE_CHARACTERS or value[-2:-1] == "\\"
+    # strip() gives the value back unchanged unless an end is an edge character: one call for both ends.
+    ragged = value.strip(_EDGE_STRING) != value or value[-2:-1] == "\\"
     blank = not value or value.isspace()
     equals_or_colon = "=" in value or ":" in value
     # VALUE_MARKER's literals searched one by one (str's search skips through a value in C, where the regex's
