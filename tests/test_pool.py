@@ -207,3 +207,26 @@ def test_a_scan_in_forked_workers_equals_one_through_concurrent_futures_and_a_se
         assert scan(jobs) == serial, jobs
     monkeypatch.setattr(engine, "FORK", False)
     assert scan(2) == serial
+
+
+def test_what_exists_before_the_fork_is_frozen_during_the_scan_and_unfrozen_after():
+    """The collector skips the scan's shared state in every process while it runs (gc.freeze before forking), and
+    a program that scans twice gets its objects back under the collector afterwards."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    frozen_during = _results([0, 1, 2], lambda i: gc.get_freeze_count() > 0, 1)
+    assert all(frozen for _, frozen in frozen_during)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_program_that_froze_its_own_objects_keeps_them_frozen():
+    import gc
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        assert sorted(_results([0, 1], lambda i: i, 1)) == [(0, 0), (1, 1)]
+        assert gc.get_freeze_count() >= before > 0
+    finally:
+        gc.unfreeze()

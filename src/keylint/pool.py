@@ -17,6 +17,7 @@ use without ``exec`` (Linux); elsewhere the engine uses ``concurrent.futures``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import pickle
@@ -116,6 +117,12 @@ def run(order: list[int], work: Callable[[int], Any], workers: int) -> Iterator[
     counter = _Counter(len(order))
     inboxes: list[_Inbox] = []
     finished = False
+    # Everything built so far lives to the end of the scan: frozen, the collector's passes in this process and in
+    # the workers never walk it (nor write to the workers' shared copies of it, which would copy their pages).
+    # The dense tree's scan made 5 passes of ~15 ms over both processes before, 3 after. Unfrozen at the end,
+    # for a program that scans more than once (unless it froze objects of its own: they stay frozen).
+    unfreeze = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         for _ in range(workers):
             read, write = os.pipe()
@@ -164,6 +171,8 @@ def run(order: list[int], work: Callable[[int], Any], workers: int) -> Iterator[
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(inbox.pid, signal.SIGKILL)
         statuses = [os.waitpid(inbox.pid, 0)[1] for inbox in inboxes]
+        if unfreeze:
+            gc.unfreeze()
     if done != len(order) or any(statuses):
         raise RuntimeError(f"a worker process of the scan ended before sending its results (status {max(statuses)})")
 
