@@ -177,8 +177,6 @@ class PreparedFindings:
     def _made(self, findings: list[Finding]) -> list[bytes | None]:
         """The text laid out for each finding, None where there is none."""
         batches, made = self._batches, []
-        if not batches:  # a serial scan's: nothing was laid out as it ran
-            return [None] * len(findings)
         start, end = 0, len(findings)
         while start < end:
             batch = batches.get(id(findings[start]))
@@ -204,6 +202,8 @@ class PreparedFindings:
 
     def utf8(self, findings: list[Finding]) -> list[bytes | str]:
         """:func:`utf8_texts` of the findings, those laid out already as they are."""
+        if not self._batches:  # a serial scan's: nothing was laid out as it ran
+            return list(utf8_texts(findings, self.options))
         texts: list[bytes | str | None] = self._made(findings)  # type: ignore[assignment]
         missing = list(itertools.compress(itertools.count(), map(is_, texts, repeat(None))))
         for index, text in zip(missing, utf8_texts(map(findings.__getitem__, missing), self.options), strict=True):
@@ -222,14 +222,13 @@ def utf8_texts(findings: Iterable[Finding], options: ReportOptions) -> Iterator[
 
 # The fields a finding's text shows, in its order (see _laid_out_utf8).
 _SHOWN_FIELDS = attrgetter(*(name for name in fields(Finding) if name != "fix"))
-_INT = frozenset((int,))
+_INT, _SEVERITY = frozenset((int,)), frozenset((Severity,))
 # dict.get(value, default) over a column: the default, or what stands for a value that is None.
 _NONE_AS_EMPTY: dict[None, str] = {None: ""}
-_NONE_AS_LONG: dict[None, str] = {None: " " * 16}  # a secret that is None, masked as the others are (then "null")
 _NONE_AS_NULL: dict[None, str] = {None: "null"}
+_NONE_AS_NO_BYTES: dict[None, bytes] = {None: b""}
 _FIRST_4, _LAST_2 = slice(None, 4), slice(-2, None)
-_QUOTED = '"{}"'.format
-_MASKED = '"{}…{}"'.format  # mask() of a secret of 16 characters or more: its first 4 and last 2, quoted
+_ELLIPSIS = "…".encode()
 # What escape() or encode_basestring() changes in an ASCII text (str.isprintable() turns down the first 33).
 _UNPLAIN_ASCII = (*map(chr, range(0x20)), "\x7f", '"', "\\")
 _PROVIDERS: dict[str | None, str] = {None: "null"}  # each provider's text (a few dozen)
@@ -241,8 +240,8 @@ def _laid_out_utf8(findings: list[Finding], options: ReportOptions, level: int) 
 
     Laid out one by one, a dense tree's findings took ~33k instructions each, two thirds of them the interpreter's
     steps and calls. Here each field is a column over all the findings, made by C calls (``map``, ``zip``,
-    ``str.format``), and whether any text needs escaping is asked once for all of them. Only the usual shapes are
-    laid out so: integer positions, nothing to escape or quote in a key, message, fingerprint or shown secret
+    ``str.join``), and whether any text needs escaping is asked once for all of them: ~15k. Only the usual shapes
+    are laid out so: integer positions, nothing to escape or quote in a key, message, fingerprint or shown secret
     (strings), secrets of 16 characters or more when masked, extras that show nothing but ``git``, a text that
     encodes. Anything else makes it None, for the caller to lay out each finding as it always has (the same texts,
     and an exception, if one is raised, for the same finding); tests/test_report_stream.py compares the two."""
@@ -256,18 +255,20 @@ def _laid_out_together(findings: list[Finding], options: ReportOptions, level: i
     rules, names, severities, categories, paths, lines, columns, keys, providers, messages, secrets, prints, extras = (
         zip(*map(_SHOWN_FIELDS, findings), strict=True)
     )
-    if not _INT.issuperset(map(type, lines + columns)):
+    if not (_INT.issuperset(map(type, lines + columns)) and _SEVERITY.issuperset(map(type, severities))):
         return None
+    # A secret's text is laid out around the "…" of its mask, kept apart: it would make the whole text two bytes a
+    # character until encoded. "null" for a secret that is None.
+    present = tuple(map(_NONE_AS_EMPTY.get, secrets, secrets))
     if options.show_secrets:
-        shown = tuple(map(_NONE_AS_EMPTY.get, secrets, secrets))
-        secret_texts = map(_QUOTED, shown)
-    else:
-        long = tuple(map(_NONE_AS_LONG.get, secrets, secrets))
-        if min(map(len, long)) < 16:
+        first, last, ellipses = present, repeat("", len(present)), repeat(b"", len(present))
+        shown = present
+    else:  # mask(): the first 4 and the last 2 characters of a secret of 16 or more
+        if "" in secrets or min(map(len, filter(None, secrets)), default=16) < 16:
             return None
-        first, last = tuple(map(getitem, long, repeat(_FIRST_4))), tuple(map(getitem, long, repeat(_LAST_2)))
+        first, last = tuple(map(getitem, present, repeat(_FIRST_4))), tuple(map(getitem, present, repeat(_LAST_2)))
+        ellipses = map(_NONE_AS_NO_BYTES.get, secrets, repeat(_ELLIPSIS))
         shown = first + last
-        secret_texts = map(_MASKED, first, last)
     if not _plain("".join(chain(filter(None, keys), messages, prints, shown))):
         return None
     git_texts = _git_texts(extras, level)
@@ -279,20 +280,20 @@ def _laid_out_together(findings: list[Finding], options: ReportOptions, level: i
             _PROVIDERS[None] = "null"
         _PROVIDERS[provider] = encode_basestring(provider)
     sep = _SEPARATORS[level] if level < len(_SEPARATORS) else ",\n" + "  " * (level + 1)
+    # What a file's findings of one rule share: their text up to the line number.
+    kinds = tuple(zip(rules, names, severities, categories, paths, strict=True))
+    heads = {kind: f'{_head(*kind[:4], level)}{sep}"path": {_quoted_path(kind[4])}{sep}"line": ' for kind in set(kinds)}
     if None in keys:
-        key_texts = map(_NONE_AS_NULL.get, keys, map(_QUOTED, map(_NONE_AS_EMPTY.get, keys, keys)))
+        key_texts = map(_NONE_AS_NULL.get, keys, map('"{}"'.format, map(_NONE_AS_EMPTY.get, keys, keys)))
         before_key, after_key = f'{sep}"key": ', f'{sep}"provider": '
     else:  # the usual: no call a finding
         key_texts = keys
         before_key, after_key = f'{sep}"key": "', f'"{sep}"provider": '
     before = zip(
-        map(_head, rules, names, severities, categories, repeat(level)),
-        repeat(f'{sep}"path": '),
-        map(_quoted_path, paths),
-        repeat(f'{sep}"line": '),
-        map(str, lines),
+        map(heads.__getitem__, kinds),
+        _decimals(lines),
         repeat(f'{sep}"column": '),
-        map(str, columns),
+        _decimals(columns),
         repeat(before_key),
         key_texts,
         repeat(after_key),
@@ -300,20 +301,21 @@ def _laid_out_together(findings: list[Finding], options: ReportOptions, level: i
         repeat(f'{sep}"message": "'),
         messages,
         repeat(f'"{sep}"secret": '),
+        map(_NONE_AS_NULL.get, secrets, repeat('"')),
+        first,
     )
-    after = zip(repeat(f'{sep}"fingerprint": "'), prints, repeat('"'), git_texts, repeat(f"\n{'  ' * level}}}"))
-    # In three pieces, each encoded alone: the masked secret's "…" would make the whole text two bytes a character.
-    return list(
-        map(
-            b"".join,
-            zip(
-                map(str.encode, map("".join, before)),
-                map(str.encode, map(_NONE_AS_NULL.get, secrets, secret_texts)),
-                map(str.encode, map("".join, after)),
-                strict=True,
-            ),
-        )
+    after = zip(
+        last,
+        map(_NONE_AS_EMPTY.get, secrets, repeat('"')),
+        repeat(f'{sep}"fingerprint": "'),
+        prints,
+        repeat('"'),
+        git_texts,
+        repeat(f"\n{'  ' * level}}}"),
     )
+    encode = str.encode
+    before_texts, after_texts = map(encode, map("".join, before)), map(encode, map("".join, after))
+    return list(map(b"".join, zip(before_texts, ellipses, after_texts, strict=True)))
 
 
 def _plain(text: str) -> bool:
@@ -323,9 +325,22 @@ def _plain(text: str) -> bool:
     return text.isprintable() and '"' not in text and "\\" not in text
 
 
+def _decimals(numbers: tuple[int, ...]) -> Iterator[str]:
+    """Each integer's text: looked up for the positions of the usual files (a fifth of ``int.__repr__``'s work)."""
+    if min(numbers) < 0 or max(numbers) >= _DECIMALS_KEPT:
+        return map(int.__repr__, numbers)
+    if max(numbers) >= len(_DECIMALS):
+        _DECIMALS.extend(map(int.__repr__, range(len(_DECIMALS), max(numbers) + 1)))
+    return map(_DECIMALS.__getitem__, numbers)
+
+
+_DECIMALS: list[str] = []  # the text of each number below its length
+_DECIMALS_KEPT = 1 << 14
+
+
 def _git_texts(extras: tuple[dict[str, Any], ...], level: int) -> Iterator[str] | None:
     """The text of each finding's extras when the only one shown is ``git``, a string (if any); else None."""
-    if not all(map(_OTHER_EXTRAS.isdisjoint, extras)):
+    if not _OTHER_EXTRAS.isdisjoint(chain.from_iterable(extras)):
         return None
     values = tuple(map(dict.get, extras, repeat("git"), repeat(_NO_GIT)))
     sep = _SEPARATORS[level] if level < len(_SEPARATORS) else ",\n" + "  " * (level + 1)
