@@ -240,7 +240,7 @@ def _laid_out_utf8(findings: list[Finding], options: ReportOptions, level: int) 
 
     Laid out one by one, a dense tree's findings took ~33k instructions each, two thirds of them the interpreter's
     steps and calls. Here each field is a column over all the findings, made by C calls (``map``, ``zip``,
-    ``str.join``), and whether any text needs escaping is asked once for all of them: ~15k. Only the usual shapes
+    ``str.join``), and whether any text needs escaping is asked once for all of them: ~18k. Only the usual shapes
     are laid out so: integer positions, nothing to escape or quote in a key, message, fingerprint or shown secret
     (strings), secrets of 16 characters or more when masked, extras that show nothing but ``git``, a text that
     encodes. Anything else makes it None, for the caller to lay out each finding as it always has (the same texts,
