@@ -349,3 +349,72 @@ def test_a_sarif_result_is_laid_out_as_its_dictionary_would_be(finding, show_sec
 
     options = ReportOptions(show_secrets=show_secrets)
     assert _result_text(finding, rule_index, options, level) == encode(_result(finding, rule_index, options), level)
+
+
+def _usual_finding(draw: st.DrawFn) -> Finding:
+    """A finding of the shapes a scan makes (laid out together with others), now and then with a field that is not."""
+    printable = st.characters(categories=("L", "M", "N", "P", "S"), include_characters=" ", exclude_characters='"\\')
+    plain = st.text(st.sampled_from("abcXYZ019_.-: …") | printable, max_size=20)
+    odd = st.text(max_size=6)  # control, bidi, quote and surrogate characters: laid out one by one
+    shape = draw(st.integers(min_value=0, max_value=49))  # 0-7: one field of an unusual shape (which one)
+
+    def usual(field: int, common: st.SearchStrategy[Any], unusual: st.SearchStrategy[Any]) -> Any:
+        return draw(unusual if shape == field else common)
+
+    return Finding(
+        rule=draw(st.sampled_from(("KL101", "KL102", "KL401"))),
+        name=draw(st.sampled_from(("provider-key", "generic-secret"))),
+        severity=draw(st.sampled_from(Severity)),
+        category=draw(st.sampled_from(("secret", "placeholder"))),
+        path=draw(st.sampled_from((".env", "a/values.yaml", "b\n.env"))),
+        line=usual(0, st.integers(0, 20000) | st.integers(min_value=1), st.sampled_from((-1, True))),
+        column=usual(1, st.integers(min_value=1, max_value=300), st.booleans()),
+        key=usual(2, st.none() | plain, odd),
+        provider=usual(3, st.sampled_from((None, "github", "openai")), st.sampled_from(("\udcff", 7, "\x7f"))),
+        message=usual(4, plain, odd),
+        secret=usual(5, st.none() | st.text(printable, min_size=16, max_size=40), st.text(max_size=16) | odd),
+        fingerprint=usual(6, st.text("0123456789abcdef", min_size=32, max_size=32), odd),
+        extra=usual(
+            7,
+            st.sampled_from(({}, {"git": "ignored"}, {"git": "tracked"}, {"kind": "x"})),
+            st.sampled_from(({"git": None}, {"commit": "abc"}, {"git": "\udcff"})),
+        ),
+    )
+
+
+usual_findings = st.composite(_usual_finding)()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(usual_findings, max_size=8) | st.lists(findings, max_size=3), st.booleans(), st.integers(0, 5))
+def test_findings_laid_out_together_are_laid_out_as_one_by_one(drawn, show_secrets, level):
+    """What _laid_out_utf8 lays out (each field over all the findings at once) is each finding's finding_utf8."""
+    import keylint.report.json as json_report
+
+    options = ReportOptions(show_secrets=show_secrets)
+    together = json_report._laid_out_utf8(drawn, options, level)
+    if together is not None:
+        assert together == [finding_utf8(f, options, level) for f in drawn]
+    assert list(json_report.utf8_texts(drawn, options)) == [json_report._utf8_or_text(f, options) for f in drawn]
+
+
+def test_the_findings_of_a_scan_are_laid_out_together():
+    import keylint.report.json as json_report
+
+    drawn = [replace(f, line=i) for i in range(300) for f in sample_report().findings if f.secret]
+    drawn += [replace(f, secret=None, provider=None, key=None) for f in drawn[:5]]
+    for options in (ReportOptions(), ReportOptions(show_secrets=True)):
+        together = json_report._laid_out_utf8(drawn, options, 2)
+        assert together == [finding_utf8(f, options, 2) for f in drawn]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(usual_findings, max_size=8), st.integers(min_value=0, max_value=3000))
+def test_findings_laid_out_together_keep_to_the_budget_as_one_by_one(drawn, budget):
+    together, one_by_one = PreparedFindings(ReportOptions(), budget), PreparedFindings(ReportOptions(), budget)
+    together.add(drawn)
+    one_by_one.add(drawn[:0])
+    one_by_one._batches.update(
+        {id(drawn[0]): (drawn[: len(texts)], texts)} if (texts := one_by_one._laid_out_one_by_one(drawn)) else {}
+    )
+    assert together._batches == one_by_one._batches and together.budget == one_by_one.budget
