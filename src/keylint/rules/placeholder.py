@@ -28,6 +28,7 @@ _API_CREDENTIAL = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|AC
 _SHOWN_PLACEHOLDER = 40
 # `AUTH=true`, `token_auth: off`: switches in secret-sounding settings, not stand-ins for a key.
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "0", "1"})
+_LONGEST_FLAG = max(map(len, _FLAGS))
 _NULLS = frozenset({"none", "null", "nil", "~", "undefined"})
 
 
@@ -130,7 +131,10 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     value = entry.value.strip()
     if not value or not (secret_name(entry.key) or provider_variable(ctx, entry.key)) or is_reference(value):
         return
-    if value.lower() in _FLAGS or not looks_like_placeholder(value) or _documented_example(ctx, value):
+    # Only a short value can be a flag (lower() never shortens a string): a long key is not lower-cased for it.
+    if len(value) <= _LONGEST_FLAG and value.lower() in _FLAGS:
+        return
+    if not looks_like_placeholder(value) or _documented_example(ctx, value):
         return
     provider_id = (matches[0].provider if matches else None) or expected_provider(ctx, entry.key)
     severe = _is_api_credential(entry.key, provider_id)

@@ -1,0 +1,67 @@
+"""The shortcuts of the entry rules' value questions (#8) answer exactly what the plain steps answer.
+
+KL102 and KL401 ask every value in a secret-named variable whether it is benign data or a placeholder; the
+faster forms are compared here with the straightforward ones on registry-generated keys, their damaged
+variants and generated text near each shape.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint import values
+from lintcorpus import DAMAGE, FORMATS
+
+_SHAPES = (
+    (values._NUMBER, "number"),
+    (values._VERSION, "version"),
+    (values._UUID, "uuid"),
+    (values._HASH, "hash"),
+    (values._SRI, "hash"),
+    (values._DIGEST, "image digest"),
+)
+
+
+def _plain_shape(value: str) -> str | None:
+    for pattern, kind in _SHAPES:
+        if pattern.match(value):
+            return kind
+    return None
+
+
+def _fast_shape(value: str) -> str | None:
+    shape = values._BENIGN_SHAPES.match(value)
+    return None if shape is None else values._BENIGN_SHAPE_KINDS[shape.lastgroup]
+
+
+def _generated_values() -> list[str]:
+    rng = random.Random(102)
+    found = [example.text for make in DAMAGE.values() for example in make()]
+    for _, fmt in FORMATS:
+        token = fmt.generate(rng)
+        found += [token, token.lower(), f"sha256:{token}", f"{token}\n"]
+    return found
+
+
+def test_benign_shapes_on_keys_and_damaged_values():
+    for value in _generated_values():
+        assert _fast_shape(value) == _plain_shape(value), value
+
+
+# Pieces of every shape (numbers, versions, UUIDs, hashes, SRI and image digests) and what breaks them.
+_PIECES = st.sampled_from(
+    [
+        *("0", "1", "9", "_", ".", "e", "E", "+", "-", "x", "0x", "0o", "v", "=", "^", "~", "<", ">", "a", "f", "A"),
+        *("sha256:", "sha1-", "md5:", "sha512-", "sha384-", "@", "/", ":", "\n", "Z", "g", "=="),
+        *("0123456789abcdef" * 2, "0123abcd", "0123-", "1.2.3", "a" * 64, "AbC+/xyz" * 6, "nginx"),
+    ]
+)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map("".join) | st.text(max_size=20))
+def test_benign_shapes_are_the_patterns_in_turn(value):
+    assert _fast_shape(value) == _plain_shape(value)
