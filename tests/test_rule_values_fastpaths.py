@@ -12,7 +12,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keylint import values
+from keylint import diagnose, values
+from keylint.rules import placeholder
 from lintcorpus import DAMAGE, FORMATS
 
 _SHAPES = (
@@ -65,3 +66,34 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, max_size=8).map("".join) | st.text(max_size=20))
 def test_benign_shapes_are_the_patterns_in_turn(value):
     assert _fast_shape(value) == _plain_shape(value)
+
+
+# Long values (is_placeholder searches them word by word) of key characters, with the marks of stand-ins
+# (words, runs, endings, separators, whitespace and quotes at the ends) here and there.
+_MARKS = st.sampled_from(
+    [
+        *("example", "changeme", "your-key", "yourapi", "xxxxxx", "xXxXxX", "xxxxx"),
+        *("****", "***", "....", "...", "•••"),
+        *("…", "<key>", "[x]", "{x}", "####", "____", "nil", "here", "tbd", " ", "-", "_", ".", "\n", '"', "'", "\t"),
+    ]
+)
+_KEY_TEXT = st.text(alphabet=st.sampled_from("aBc9Zq0X7-_+/="), min_size=1, max_size=120)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_KEY_TEXT | _MARKS, min_size=1, max_size=12), st.integers(150, 400))
+def test_kl401_placeholder_after_kl102_is_looks_like_placeholder(pieces, size):
+    random.Random(size).shuffle(pieces)
+    text = "".join(pieces)
+    value = (text * (size // len(text) + 1))[: size + len(text) % 7]
+    for asked in (value, value.strip()):
+        values.is_placeholder.cache_clear()
+        values.is_placeholder(asked)  # what KL102 asks first
+        assert placeholder._looks_like_placeholder(asked) == diagnose.looks_like_placeholder.__wrapped__(asked), asked
+
+
+def test_kl401_placeholder_without_kl102_is_looks_like_placeholder():
+    value = "aB3-" * 100
+    values.is_placeholder(value + "x")  # another value: nothing known about this one
+    assert not values.known_non_placeholder(value)
+    assert placeholder._looks_like_placeholder(value) == diagnose.looks_like_placeholder.__wrapped__(value)

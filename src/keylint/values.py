@@ -119,6 +119,7 @@ _PLACEHOLDER_EXACT = {
     "*",
     "~",
 }
+_LONGEST_EXACT = max(map(len, _PLACEHOLDER_EXACT))
 _REPEATED_CLASS = re.compile(r"^(?:[xX*•.#_\-0]){4,}$")
 # What a stand-in ends with: re.search(r"(?:\.\.\.|…|x{4,}|X{4,}|\*{3,}|<[^>]*>)$"), done by ends_with_any.
 _ELLIPSIS_TAIL = ("...", "…", "xxxx", "XXXX", "***")
@@ -275,14 +276,31 @@ def is_placeholder(value: str) -> bool:
     """A stand-in for a real key: your-api-key-here, <KEY>, xxxx, changeme, sk-..., TODO."""
     v = value.strip().strip("\"'")
     low = v.lower()
-    if low in _PLACEHOLDER_EXACT or _repeated(v):
+    # A long value is not hashed for the set of short words (a multi-kilobyte key took as long as a search).
+    if (len(low) <= _LONGEST_EXACT and low in _PLACEHOLDER_EXACT) or _repeated(v):
         return True
     if (v.startswith("<") and v.endswith(">")) or (v.startswith("[") and v.endswith("]") and " " not in v[1:-1]):
         return True
-    if _ELLIPSIS_ENDINGS(v):
+    if v[-1:] in _ELLIPSIS_ENDINGS.last and _ELLIPSIS_ENDINGS(v):  # the last character turns nearly every key away
         return True
     squashed = low.replace(" ", "")
-    return holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words)
+    if holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words):
+        return True
+    if len(v) > _SEARCHED_WORD_BY_WORD:
+        global _LATEST_LONG_NON_PLACEHOLDER
+        _LATEST_LONG_NON_PLACEHOLDER = v
+    return False
+
+
+# The last long value (stripped as is_placeholder strips it) that is_placeholder turned down: KL401 asks
+# looks_like_placeholder about the value KL102 has just asked is_placeholder about (see rules.placeholder).
+_LATEST_LONG_NON_PLACEHOLDER: str | None = None
+
+
+def known_non_placeholder(stripped: str) -> bool:
+    """Has is_placeholder just turned down a long value that comes to ``stripped`` once stripped of whitespace
+    and quotes (so that no placeholder word is in it, lower-cased, spaces removed)? False when not asked lately."""
+    return stripped == _LATEST_LONG_NON_PLACEHOLDER
 
 
 @lru_cache(maxsize=1)  # compiled on first use: a scan with no candidate value never needs it
