@@ -81,7 +81,7 @@ _KEY_TEXT = st.text(alphabet=st.sampled_from("aBc9Zq0X7-_+/="), min_size=1, max_
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(_KEY_TEXT | _MARKS, min_size=1, max_size=12), st.integers(150, 400))
+@given(st.lists(_KEY_TEXT | _MARKS, min_size=1, max_size=12), st.integers(1, 400))
 def test_kl401_placeholder_after_kl102_is_looks_like_placeholder(pieces, size):
     random.Random(size).shuffle(pieces)
     text = "".join(pieces)
@@ -96,4 +96,12 @@ def test_kl401_placeholder_without_kl102_is_looks_like_placeholder():
     value = "aB3-" * 100
     values.is_placeholder(value + "x")  # another value: nothing known about this one
     assert not values.known_non_placeholder(value)
+    assert placeholder._looks_like_placeholder(value) == diagnose.looks_like_placeholder.__wrapped__(value)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.text(max_size=12) | _KEY_TEXT | _MARKS, max_size=6).map("".join))
+def test_kl401_placeholder_after_kl102_on_short_values(value):
+    values.is_placeholder.cache_clear()
+    values.is_placeholder(value)
     assert placeholder._looks_like_placeholder(value) == diagnose.looks_like_placeholder.__wrapped__(value)

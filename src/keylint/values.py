@@ -286,21 +286,20 @@ def is_placeholder(value: str) -> bool:
     squashed = low.replace(" ", "")
     if holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words):
         return True
-    if len(v) > _SEARCHED_WORD_BY_WORD:
-        global _LATEST_LONG_NON_PLACEHOLDER
-        _LATEST_LONG_NON_PLACEHOLDER = v
+    global _LATEST_NON_PLACEHOLDER
+    _LATEST_NON_PLACEHOLDER = v
     return False
 
 
-# The last long value (stripped as is_placeholder strips it) that is_placeholder turned down: KL401 asks
+# The last value (stripped as is_placeholder strips it) that is_placeholder turned down: KL401 asks
 # looks_like_placeholder about the value KL102 has just asked is_placeholder about (see rules.placeholder).
-_LATEST_LONG_NON_PLACEHOLDER: str | None = None
+_LATEST_NON_PLACEHOLDER: str | None = None
 
 
 def known_non_placeholder(stripped: str) -> bool:
-    """Has is_placeholder just turned down a long value that comes to ``stripped`` once stripped of whitespace
-    and quotes (so that no placeholder word is in it, lower-cased, spaces removed)? False when not asked lately."""
-    return stripped == _LATEST_LONG_NON_PLACEHOLDER
+    """Has is_placeholder just turned down a value that comes to ``stripped`` once stripped of whitespace and
+    quotes (so that no placeholder word is in it, lower-cased, spaces removed)? False when not asked lately."""
+    return stripped == _LATEST_NON_PLACEHOLDER
 
 
 @lru_cache(maxsize=1)  # compiled on first use: a scan with no candidate value never needs it

@@ -148,7 +148,7 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     if value.lower() in _NULLS and not severe:
         return  # `auth: null` is a setting switched off, `API_KEY=null` a key that was never filled in
     # Quote the placeholder only when it is evidently one (words, markers), never a number or a random string.
-    evident = any(c.isalpha() for c in value) and not looks_random(value)
+    evident = any(map(str.isalpha, value)) and not looks_random(value)
     shown = f"the placeholder '{value}'" if len(value) <= _SHOWN_PLACEHOLDER and evident else "a placeholder"
     yield Problem(
         f"{entry.key} holds {shown} instead of {_provider_label(provider_id)}: the service answers "
@@ -161,11 +161,11 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
 
 
 def _looks_like_placeholder(value: str) -> bool:
-    """looks_like_placeholder(value), without searching a long value again for the long placeholder words and
+    """looks_like_placeholder(value), without searching a value again for the long placeholder words and
     ``[xX]{6,}`` when KL102 has just found no placeholder word in it (values.known_non_placeholder): each of those
     holds one of is_placeholder's words (tests/test_values_fastpaths.py), so only the runs of stand-in characters
-    are left to look for. A multi-kilobyte key took 14 searches of its length more; tests/test_rule_values_fastpaths.py
-    compares the two."""
+    are left to look for. A multi-kilobyte key took 14 searches of its length more, a generated secret a regex
+    search; tests/test_rule_values_fastpaths.py compares the two."""
     v = value.strip().strip("\"'")
     if not known_non_placeholder(v):
         return looks_like_placeholder(value)
