@@ -119,6 +119,7 @@ _PLACEHOLDER_EXACT = {
     "*",
     "~",
 }
+_LONGEST_EXACT = max(map(len, _PLACEHOLDER_EXACT))
 _REPEATED_CLASS = re.compile(r"^(?:[xX*•.#_\-0]){4,}$")
 # What a stand-in ends with: re.search(r"(?:\.\.\.|…|x{4,}|X{4,}|\*{3,}|<[^>]*>)$"), done by ends_with_any.
 _ELLIPSIS_TAIL = ("...", "…", "xxxx", "XXXX", "***")
@@ -275,14 +276,30 @@ def is_placeholder(value: str) -> bool:
     """A stand-in for a real key: your-api-key-here, <KEY>, xxxx, changeme, sk-..., TODO."""
     v = value.strip().strip("\"'")
     low = v.lower()
-    if low in _PLACEHOLDER_EXACT or _repeated(v):
+    # A long value is not hashed for the set of short words (a multi-kilobyte key took as long as a search).
+    if (len(low) <= _LONGEST_EXACT and low in _PLACEHOLDER_EXACT) or _repeated(v):
         return True
     if (v.startswith("<") and v.endswith(">")) or (v.startswith("[") and v.endswith("]") and " " not in v[1:-1]):
         return True
-    if _ELLIPSIS_ENDINGS(v):
+    if v[-1:] in _ELLIPSIS_ENDINGS.last and _ELLIPSIS_ENDINGS(v):  # the last character turns nearly every key away
         return True
     squashed = low.replace(" ", "")
-    return holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words)
+    if holds_any(squashed, _PLACEHOLDER_WORDS, _placeholder_words):
+        return True
+    global _LATEST_NON_PLACEHOLDER
+    _LATEST_NON_PLACEHOLDER = v
+    return False
+
+
+# The last value (stripped as is_placeholder strips it) that is_placeholder turned down: KL401 asks
+# looks_like_placeholder about the value KL102 has just asked is_placeholder about (see rules.placeholder).
+_LATEST_NON_PLACEHOLDER: str | None = None
+
+
+def known_non_placeholder(stripped: str) -> bool:
+    """Has is_placeholder just turned down a value that comes to ``stripped`` once stripped of whitespace and
+    quotes (so that no placeholder word is in it, lower-cased, spaces removed)? False when not asked lately."""
+    return stripped == _LATEST_NON_PLACEHOLDER
 
 
 @lru_cache(maxsize=1)  # compiled on first use: a scan with no candidate value never needs it
@@ -405,6 +422,25 @@ def _entropy_terms(n: int) -> list[float]:
     return [0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1))]
 
 
+# The anchored shapes benign_kind tries first, in its order, as one alternation: the regex engine tries its branches
+# in turn, so the first that matches names the kind, as one match per pattern did (six calls cost ~6k instructions
+# on a generated secret, which fails each of them within a few characters).
+_BENIGN_SHAPE_KINDS = {
+    "number": "number",
+    "version": "version",
+    "uuid": "uuid",
+    "hash": "hash",
+    "sri": "hash",
+    "digest": "image digest",
+}
+_BENIGN_SHAPES = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in zip(_BENIGN_SHAPE_KINDS, (_NUMBER, _VERSION, _UUID, _HASH, _SRI, _DIGEST), strict=True)
+    )
+)
+
+
 def benign_kind(value: str) -> str | None:
     """Why a value is certainly not a secret, or None. Used to keep generic detection quiet."""
     v = value.strip()
@@ -413,17 +449,9 @@ def benign_kind(value: str) -> str | None:
     low = v.lower()
     if low in {"true", "false", "yes", "no", "on", "off", "null", "none", "~"}:
         return "boolean or null"
-    checks = (
-        (_NUMBER, "number"),
-        (_VERSION, "version"),
-        (_UUID, "uuid"),
-        (_HASH, "hash"),
-        (_SRI, "hash"),
-        (_DIGEST, "image digest"),
-    )
-    for pattern, kind in checks:
-        if pattern.match(v):
-            return kind
+    shape = _BENIGN_SHAPES.match(v)
+    if shape is not None:
+        return _BENIGN_SHAPE_KINDS[shape.lastgroup]
     # The shapes below are only tried on values with the characters they need: a regex that fails on a
     # random string still reads all of it, several times over.
     if "@" in v and _EMAIL.match(v):

@@ -190,7 +190,7 @@ def entry_shape(entry: Entry, matches: list[Match], examples: Container[str]) ->
         ):
             pasted_twice = True
     # strip() gives the value back unchanged unless an end is an edge character: one call for both ends.
-    ragged = value.strip(_EDGE_STRING) != value or value[-2:-1] == "\\"
+    ragged = value.strip(_EDGE_STRING) != value or ("\\" in value and value[-2:-1] == "\\")
     blank = not value or value.isspace()
     equals_or_colon = "=" in value or ":" in value
     # VALUE_MARKER's literals searched one by one (str's search skips through a value in C, where the regex's

@@ -891,7 +891,7 @@ def _counterpart(match: Match, *, secret: bool | None = None, environment: str |
 
 
 @rule("KL210", "provider-mismatch", Severity.ERROR, "format", gate=("valid-match",))
-def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> Iterator[Problem]:
+def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> list[Problem]:
     """A valid key of one provider or kind in a variable named for another.
 
     ## What it does
@@ -915,6 +915,9 @@ def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> I
     ## How to fix
     Move the key to the variable it belongs to and put the right key here.
     """
+    # A list, not a generator: the rule reports on almost no key (none of the dense tree's 40.7k), and an empty list
+    # costs ~100 ns less a key than a generator started to yield nothing.
+    problems: list[Problem] = []
     name = None
     for match in matches:
         if not match.valid:
@@ -925,7 +928,8 @@ def provider_mismatch(entry: Entry, matches: list[Match], ctx: FileContext) -> I
             continue
         problem = _kind_problem(entry, match, ctx) or _provider_problem(entry, match, ctx)
         if problem is not None:
-            yield problem
+            problems.append(problem)
+    return problems
 
 
 def _may_mismatch(name: str, match: Match, extra: tuple[Provider, ...]) -> bool:

@@ -12,13 +12,20 @@ import re
 from collections.abc import Iterator
 
 from keylint import TYPE_CHECKING
-from keylint.diagnose import looks_like_placeholder
+from keylint.diagnose import _PLACEHOLDER_ENDINGS, _PLACEHOLDER_RUNS, _SEPARATOR_RUNS, looks_like_placeholder
 from keylint.model import Entry, Match, Severity
 from keylint.providers import all_providers, by_id
 from keylint.rules import Problem, rule
 from keylint.rules.format import config_environment, provider_named_by, secret_name
 from keylint.rules.secrets import ctx_examples
-from keylint.values import is_reference, looks_random, names_secret, normalized_name
+from keylint.values import (
+    is_placeholder,
+    is_reference,
+    known_non_placeholder,
+    looks_random,
+    names_secret,
+    normalized_name,
+)
 
 if TYPE_CHECKING:
     from keylint.engine import FileContext
@@ -28,6 +35,7 @@ _API_CREDENTIAL = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|AC
 _SHOWN_PLACEHOLDER = 40
 # `AUTH=true`, `token_auth: off`: switches in secret-sounding settings, not stand-ins for a key.
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "0", "1"})
+_LONGEST_FLAG = max(map(len, _FLAGS))
 _NULLS = frozenset({"none", "null", "nil", "~", "undefined"})
 
 
@@ -130,14 +138,17 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
     value = entry.value.strip()
     if not value or not (secret_name(entry.key) or provider_variable(ctx, entry.key)) or is_reference(value):
         return
-    if value.lower() in _FLAGS or not looks_like_placeholder(value) or _documented_example(ctx, value):
+    # Only a short value can be a flag (lower() never shortens a string): a long key is not lower-cased for it.
+    if len(value) <= _LONGEST_FLAG and value.lower() in _FLAGS:
+        return
+    if not _looks_like_placeholder(value) or _documented_example(ctx, value):
         return
     provider_id = (matches[0].provider if matches else None) or expected_provider(ctx, entry.key)
     severe = _is_api_credential(entry.key, provider_id)
     if value.lower() in _NULLS and not severe:
         return  # `auth: null` is a setting switched off, `API_KEY=null` a key that was never filled in
     # Quote the placeholder only when it is evidently one (words, markers), never a number or a random string.
-    evident = any(c.isalpha() for c in value) and not looks_random(value)
+    evident = any(map(str.isalpha, value)) and not looks_random(value)
     shown = f"the placeholder '{value}'" if len(value) <= _SHOWN_PLACEHOLDER and evident else "a placeholder"
     yield Problem(
         f"{entry.key} holds {shown} instead of {_provider_label(provider_id)}: the service answers "
@@ -147,6 +158,23 @@ def placeholder_key(entry: Entry, matches: list[Match], ctx: FileContext) -> Ite
         provider=provider_id,
         severity=None if severe else Severity.WARNING,
     )
+
+
+def _looks_like_placeholder(value: str) -> bool:
+    """looks_like_placeholder(value), without searching a value again for the long placeholder words and
+    ``[xX]{6,}`` when KL102 has just found no placeholder word in it (values.known_non_placeholder): each of those
+    holds one of is_placeholder's words (tests/test_values_fastpaths.py), so only the runs of stand-in characters
+    are left to look for. A multi-kilobyte key took 14 searches of its length more, a generated secret a regex
+    search; tests/test_rule_values_fastpaths.py compares the two."""
+    v = value.strip().strip("\"'")
+    if not known_non_placeholder(v):
+        return looks_like_placeholder(value)
+    # The steps of looks_like_placeholder, the long words left out (lower-casing makes and breaks no run).
+    if _PLACEHOLDER_ENDINGS(v) or any(map(v.__contains__, _PLACEHOLDER_RUNS)):
+        return True
+    if looks_random("".join(v.split())):
+        return False
+    return is_placeholder(v) or is_placeholder(_SEPARATOR_RUNS.sub("", v))
 
 
 def _documented_example(ctx: FileContext, value: str) -> bool:
