@@ -29,7 +29,15 @@ from functools import lru_cache
 
 from keylint.checksums import CHECKSUMS
 from keylint.providers.schema import KeyFormat, Segment
-from keylint.values import Endings, holds_any, is_placeholder, looks_random, mixed_case, words_pattern
+from keylint.values import (
+    _PLACEHOLDER_WORDS,
+    Endings,
+    holds_any,
+    is_placeholder,
+    looks_random,
+    mixed_case,
+    words_pattern,
+)
 
 # Characters that render as nothing, or as an ordinary space, and are never part of a key.
 INVISIBLE = frozenset(
@@ -653,7 +661,12 @@ def looks_like_placeholder(value: str) -> bool:
     # The long placeholder words mark a stand-in whether or not the value looks random: each holds one of
     # is_placeholder's words, so a value without randomness that has one is a stand-in too. They are looked for
     # with the runs, before the randomness test, in one search (four before: ~4k instructions a key detected).
-    if _PLACEHOLDER_ENDINGS(v) or holds_any(v.lower(), _PLACEHOLDER_MARKS, _placeholder_marks):
+    if _PLACEHOLDER_ENDINGS(v):
+        return True
+    # Most keys are settled by one search, without the marks, the randomness test and is_placeholder.
+    if len(v) <= _PLAIN_TEXT_LONGEST and v.isascii() and _PLAIN_TEXT.fullmatch(v) and not _may_be_placeholder(v):
+        return False
+    if holds_any(v.lower(), _PLACEHOLDER_MARKS, _placeholder_marks):
         return True
     # str.split() splits where the regex \s matches (Unicode whitespace), without a regex pass over the value.
     if looks_random("".join(v.split())):
@@ -666,3 +679,43 @@ def looks_like_placeholder(value: str) -> bool:
 def _placeholder_marks() -> re.Pattern[str]:
     """Finds any of _PLACEHOLDER_MARKS (one regex instead of a search per mark)."""
     return re.compile(words_pattern(_PLACEHOLDER_MARKS))
+
+
+def _may_be_placeholder(v: str) -> bool:
+    """Could a test of :func:`looks_like_placeholder` after the endings call ``v`` a stand-in? ``v``: ASCII, with
+    no whitespace, quote or bracket (:data:`_PLAIN_TEXT`). False settles it: not a stand-in, without the marks, the
+    randomness test and is_placeholder (of ``v`` and of ``v`` without separators), about two thirds of judging a key.
+
+    Where one of those tests says yes, ``v`` holds ``....``, or the lower-cased ``v`` without separators holds a
+    placeholder word or mark without its separators, is only x, 0, * and # (a run), one character repeated, ends
+    with a stand-in's ending or is an exact placeholder (eight characters at most).
+    """
+    text = v.replace("-", "").replace("_", "").replace(".", "").lower()
+    return (
+        len(text) <= 8
+        or not text.strip("x0*#")
+        or text.count(text[0]) == len(text)
+        or text.endswith(("xxxx", "***"))
+        or "...." in v
+        or holds_any(text, _PLAIN_TEXT_WORDS, _plain_text_words)
+    )
+
+
+# What _may_be_placeholder judges: the ASCII values (asked first) with none of these characters.
+_PLAIN_TEXT_LONGEST = 512
+_PLAIN_TEXT = re.compile(r"[^\s\"'<>\[\]]+")
+# The placeholder words and marks as they stand in a value without its separators ('-', '_', '.'), lower-cased
+# (a word of nothing but separators, '.....', is looked for as '....'; one that is not ASCII is never there).
+_PLAIN_TEXT_WORDS = tuple(
+    dict.fromkeys(
+        squashed
+        for word in (*_PLACEHOLDER_WORDS, *_PLACEHOLDER_MARKS)
+        if (squashed := _SEPARATOR_RUNS.sub("", word)) and squashed.isascii()
+    )
+)
+
+
+@lru_cache(maxsize=1)  # compiled on first use
+def _plain_text_words() -> re.Pattern[str]:
+    """Finds any of _PLAIN_TEXT_WORDS."""
+    return re.compile(words_pattern(_PLAIN_TEXT_WORDS))
