@@ -308,9 +308,9 @@ _PLAIN_PIECES = st.lists(
 
 @settings(max_examples=5000, deadline=None)
 @given(_PLAIN_PIECES)
-def test_looks_like_placeholder_is_the_plain_answer_on_plain_text(value):
+def test_token_looks_like_placeholder_is_the_plain_answer(value):
     """The values of ASCII letters, digits and punctuation that _may_be_placeholder settles without the other tests."""
-    assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), repr(value)
+    assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value), repr(value)
 
 
 @pytest.mark.parametrize(
@@ -345,17 +345,22 @@ def test_looks_like_placeholder_is_the_plain_answer_on_plain_text(value):
         "pass word",
     ],
 )
-def test_looks_like_placeholder_is_the_plain_answer_where_each_test_of_plain_text_says_yes(value):
-    assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value)
+def test_token_looks_like_placeholder_is_the_plain_answer_where_each_test_of_plain_text_says_yes(value):
+    assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value)
 
 
-def test_looks_like_placeholder_is_the_plain_answer_around_the_longest_plain_text():
+def test_token_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values():
+    for value in _generated_keys() + _damaged_values():
+        assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value), value
+
+
+def test_token_looks_like_placeholder_is_the_plain_answer_around_the_longest_plain_text():
     rng = random.Random(11)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
     for size in (diagnose._PLAIN_TEXT_LONGEST - 1, diagnose._PLAIN_TEXT_LONGEST, diagnose._PLAIN_TEXT_LONGEST + 1):
         for word in ("", "nil", "dummy", "xxxxxx", "...."):
             value = "".join(rng.choice(alphabet) for _ in range(size - len(word))) + word
-            assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value)
+            assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value)
 
 
 def test_long_placeholder_words_are_placeholder_words():

@@ -25,6 +25,7 @@ from keylint.diagnose import (
     is_attempt,
     looks_like_placeholder,
     prefix_typo_possible,
+    token_looks_like_placeholder,
 )
 from keylint.model import Entry, Match
 from keylint.providers import Provider
@@ -135,7 +136,7 @@ class Detector:
             return [_match(self.examples[value], 0, value, valid=True)]
         found = self._find(entry)
         # `sk_live_XXXXXXXXXXXXXXXXXXXXXXXX` has the shape of a key and is a stand-in (the placeholder rules say so).
-        return [m for m in found if not looks_like_placeholder(m.token)] if found else found
+        return [m for m in found if not token_looks_like_placeholder(m.token)] if found else found
 
     def _find(self, entry: Entry) -> list[Match]:
         value = entry.value
