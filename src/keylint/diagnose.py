@@ -710,7 +710,7 @@ def _may_be_placeholder(v: str) -> bool:
         or text.count(text[0]) == len(text)
         or text.endswith(("xxxx", "***"))
         or "...." in v
-        or holds_any(text, _PLAIN_TEXT_WORDS, _plain_text_words)
+        or holds_any(text[::-1], _PLAIN_TEXT_WORDS_REVERSED, _plain_text_words_reversed)
     )
 
 
@@ -727,9 +727,15 @@ _PLAIN_TEXT_WORDS = tuple(
         if (squashed := _SEPARATOR_RUNS.sub("", word)) and squashed.isascii()
     )
 )
+# ... spelt backwards, without those that hold another (a text holding one holds the other), and looked for in the
+# text spelt backwards: the regex engine tries its words at each character that ends one, and fewer characters end
+# them than begin them (a third fewer of a random key's: the search ~30% cheaper).
+_PLAIN_TEXT_WORDS_REVERSED = tuple(
+    word[::-1] for word in _PLAIN_TEXT_WORDS if not any(other != word and other in word for other in _PLAIN_TEXT_WORDS)
+)
 
 
 @lru_cache(maxsize=1)  # compiled on first use
-def _plain_text_words() -> re.Pattern[str]:
-    """Finds any of _PLAIN_TEXT_WORDS."""
-    return re.compile(words_pattern(_PLAIN_TEXT_WORDS))
+def _plain_text_words_reversed() -> re.Pattern[str]:
+    """Finds any of _PLAIN_TEXT_WORDS_REVERSED."""
+    return re.compile(words_pattern(_PLAIN_TEXT_WORDS_REVERSED))
