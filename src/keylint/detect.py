@@ -159,18 +159,7 @@ class Detector:
         value = entry.value
         # Prefixes are looked for with lookalike characters read as what they imitate (a Cyrillic `р` in `ghр_`).
         probe = value if value.isascii() else "".join(CONFUSABLES.get(c, c) for c in value)
-        prefixed: list[Match] = []
-        last_end = -1
-        runs: dict[frozenset[str], tuple[int, int]] = {}
-        for start, longest in self._prefix_hits(probe):
-            if start < last_end:
-                continue
-            best = self._best_at(value, start, probe, runs, longest)
-            if best is not None:
-                prefixed.append(best)
-                last_end = best.end
-                if _to_the_end(last_end, value):
-                    break
+        prefixed = self._prefixed(value, probe)
         for m in prefixed:
             if m.valid and self.named_for(m.provider, entry.key):
                 return prefixed
@@ -187,6 +176,29 @@ class Detector:
         # Nothing recognised: a damaged key in a variable named for its provider, or a mistyped prefix.
         near = self._context_near_miss(value, candidates) or self._prefix_near_miss(value, entry.key)
         return [near] if near is not None else []
+
+    def _prefixed(self, value: str, probe: str) -> list[Match]:
+        """The keys (valid or near-misses) found at registered prefixes, in order; none inside an earlier one."""
+        at_start = self._prefix_at_start.match(probe)
+        if at_start is not None:
+            # Most keys are the whole value: what the search below finds first and last (_best_at by _whole_key, then
+            # _to_the_end), without its generator and _best_at's set-up (dense/team0: 0.3% fewer instructions).
+            whole = _whole_key(value, 0, self._prefixes_in(at_start.group()), self._by_prefix)
+            if whole is not None:
+                return [whole]
+        prefixed: list[Match] = []
+        last_end = -1
+        runs: dict[frozenset[str], tuple[int, int]] = {}
+        for start, longest in self._prefix_hits(probe):
+            if start < last_end:
+                continue
+            best = self._best_at(value, start, probe, runs, longest)
+            if best is not None:
+                prefixed.append(best)
+                last_end = best.end
+                if _to_the_end(last_end, value):
+                    break
+        return prefixed
 
     @cached_property
     def _prefix_re(self) -> re.Pattern[str]:
