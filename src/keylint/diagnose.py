@@ -686,7 +686,7 @@ def token_looks_like_placeholder(token: str) -> bool:
     v = token.strip().strip("\"'")
     if (
         len(v) <= _PLAIN_TEXT_LONGEST
-        and _PLAIN_TEXT.fullmatch(v)
+        and _plain_text().fullmatch(v)
         and not _PLACEHOLDER_ENDINGS(v)
         and not _may_be_placeholder(v)
     ):
@@ -696,7 +696,7 @@ def token_looks_like_placeholder(token: str) -> bool:
 
 def _may_be_placeholder(v: str) -> bool:
     """Could a test of :func:`looks_like_placeholder` after the endings call ``v`` a stand-in? ``v``: printable
-    ASCII with no space, quote or bracket (:data:`_PLAIN_TEXT`). False settles it: not a stand-in.
+    ASCII with no space, quote or bracket (:func:`_plain_text`). False settles it: not a stand-in.
 
     Where one of those tests says yes, ``v`` holds ``....``, or the lower-cased ``v`` without separators holds a
     placeholder word or mark without its separators, is only x, 0, * and # (a run), one character repeated, ends
@@ -709,35 +709,41 @@ def _may_be_placeholder(v: str) -> bool:
         or text.count(text[0]) == len(text)
         or text.endswith(("xxxx", "***"))
         or "...." in v
-        or holds_any(text[::-1], _PLAIN_TEXT_WORDS_REVERSED, _plain_text_words_reversed)
+        or holds_any(text[::-1], _plain_text_words_reversed(), _plain_text_words_pattern)
     )
 
 
 # What _may_be_placeholder judges: printable ASCII values without spaces, quotes or brackets, up to this long
 # (past it the randomness test, by 16 groups of characters, costs less than the search for the words).
 _PLAIN_TEXT_LONGEST = 512
-# Printable ASCII but these, as an explicit set: the regex engine tests it from a table (a class such as
-# [^\s"'] had every character also tested for Unicode whitespace: ~100 instructions a character).
 _NOT_PLAIN = " \"'<>[]"
-_PLAIN_TEXT = re.compile("[" + re.escape("".join(c for c in map(chr, range(32, 127)) if c not in _NOT_PLAIN)) + "]+")
-# The placeholder words and marks as they stand in a value without its separators ('-', '_', '.'), lower-cased
-# (a word of nothing but separators, '.....', is looked for as '....'; one that is not ASCII is never there).
-_PLAIN_TEXT_WORDS = tuple(
-    dict.fromkeys(
+
+
+@lru_cache(maxsize=1)  # built on first use, like the patterns below: not a cost of every run's start-up
+def _plain_text() -> re.Pattern[str]:
+    r"""Printable ASCII but _NOT_PLAIN, as an explicit set: the regex engine tests it from a table (a class such as
+    [^\s"'] had every character also tested for Unicode whitespace: ~100 instructions a character)."""
+    return re.compile("[" + re.escape("".join(c for c in map(chr, range(32, 127)) if c not in _NOT_PLAIN)) + "]+")
+
+
+@lru_cache(maxsize=1)
+def _plain_text_words_reversed() -> tuple[str, ...]:
+    """The placeholder words and marks as they stand in a value without its separators ('-', '_', '.'), lower-cased
+    (a word of nothing but separators, '.....', is looked for as '....'; one that is not ASCII is never there),
+    spelt backwards, without those that hold another (a text holding one holds the other).
+
+    Looked for in the text spelt backwards: the regex engine tries its words at each character that could start a
+    match, and fewer characters end them than begin them (a third fewer of a random key's: the search ~30% cheaper).
+    """
+    words = dict.fromkeys(
         squashed
         for word in (*_PLACEHOLDER_WORDS, *_PLACEHOLDER_MARKS)
         if (squashed := _SEPARATOR_RUNS.sub("", word)) and squashed.isascii()
     )
-)
-# ... spelt backwards, without those that hold another (a text holding one holds the other), and looked for in the
-# text spelt backwards: the regex engine tries its words at each character that ends one, and fewer characters end
-# them than begin them (a third fewer of a random key's: the search ~30% cheaper).
-_PLAIN_TEXT_WORDS_REVERSED = tuple(
-    word[::-1] for word in _PLAIN_TEXT_WORDS if not any(other != word and other in word for other in _PLAIN_TEXT_WORDS)
-)
+    return tuple(word[::-1] for word in words if not any(other != word and other in word for other in words))
 
 
-@lru_cache(maxsize=1)  # compiled on first use
-def _plain_text_words_reversed() -> re.Pattern[str]:
-    """Finds any of _PLAIN_TEXT_WORDS_REVERSED."""
-    return re.compile(words_pattern(_PLAIN_TEXT_WORDS_REVERSED))
+@lru_cache(maxsize=1)
+def _plain_text_words_pattern() -> re.Pattern[str]:
+    """Finds any of _plain_text_words_reversed()."""
+    return re.compile(words_pattern(_plain_text_words_reversed()))
