@@ -38,6 +38,7 @@ def _forget() -> None:
     """Drop remembered answers, so that the plain run computes everything again."""
     diagnose.diagnose.cache_clear()
     diagnose.looks_like_placeholder.cache_clear()
+    DETECTOR._found.clear()
 
 
 @contextmanager
@@ -97,6 +98,18 @@ def test_damaged_keys_are_found_as_without_the_shortcuts():
     entries = list(_damaged_entries())
     assert entries
     assert [_found(e) for e in entries] == _plain(entries)
+
+
+def test_remembered_matches_are_what_detection_finds_afresh(monkeypatch):
+    """find remembers its matches by the value and the key's last component, all that detection reads of the key:
+    the same names in other paths and in other cases, asked again, and after the memory is full and cleared."""
+    monkeypatch.setattr(detect, "_REMEMBERED", 50)
+    detector = detect.Detector(DETECTOR.providers)
+    entries = [*_generated_entries(), *_damaged_entries()]
+    entries += [_entry(f"x.{e.key}", e.value) for e in entries] + [_entry(e.key.lower(), e.value) for e in entries]
+    for entry in entries + entries[::-1]:
+        assert detector.find(entry) == DETECTOR._find_real(entry), entry
+    assert 0 < len(detector._found) <= 50
 
 
 @settings(max_examples=300, deadline=None)

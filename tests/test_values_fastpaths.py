@@ -278,6 +278,91 @@ def test_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values()
         assert diagnose.looks_like_placeholder.__wrapped__(value) == _plain_looks_like_placeholder(value), value
 
 
+def _with_separators(word: str, where: list[int], separators: list[str]) -> str:
+    """``word`` with separators put between its characters (``my-key`` as ``m_y-k.ey``)."""
+    chars = list(word)
+    for place, separator in zip(where, separators, strict=False):
+        chars.insert(place % (len(chars) + 1), separator)
+    return "".join(chars)
+
+
+# Every placeholder word, exact placeholder and mark, in any case, with separators in them, next to runs of what
+# stand-ins are made of and key characters: the values _may_be_placeholder judges and the ones next to them.
+_WORD = st.sampled_from(
+    sorted({*values._PLACEHOLDER_WORDS, *values._PLACEHOLDER_EXACT, *diagnose._PLACEHOLDER_MARKS} - {""})
+)
+_PLAIN_PIECES = st.lists(
+    st.builds(
+        _with_separators,
+        _WORD | _WORD.map(str.upper) | _WORD.map(str.title),
+        st.lists(st.integers(0, 12), max_size=3),
+        st.lists(st.sampled_from(["-", "_", ".", "--", "._"]), max_size=3),
+    )
+    | st.sampled_from(["x", "X", "xx", "0", "*", "**", "#", ".", "-", "_", "xxxx", "....", "***", "=", "+/", ":", "$"])
+    | st.text(alphabet="aZ09kQ7bx", min_size=1, max_size=30)
+    | st.text(alphabet="aB", min_size=1, max_size=12)  # too few characters to look random
+    | st.sampled_from([" ", '"', "'", "<", ">", "[", "]", "é", "\n"]),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(_PLAIN_PIECES)
+def test_token_looks_like_placeholder_is_the_plain_answer(value):
+    """The values of ASCII letters, digits and punctuation that _may_be_placeholder settles without the other tests."""
+    assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value), repr(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "aaaaaaaaaaaaxx-xx",  # an ending once the separators are gone
+        "abababababab**-*",
+        "abababababab*.**",
+        "ab.ab.ab.ab....ab",  # a run of dots
+        "x-x-x-x-x-x-0-0-0",  # a run of stand-in characters
+        "x0x0x0x0x0x0",
+        "#*#*#*#*#*#*#*",
+        "a_a_a_a_a_a_a_a_a",  # one character repeated
+        "A-a-A-a-A-a-A-a-A",
+        "api-key",  # exact placeholders
+        "pass.word",
+        "-.-.-.-.-.-.-.-",
+        "n/a",
+        "my-key-my-key-my-key",  # words, with separators in them
+        "k.e.y_h.e.r.e.abababab",
+        "Do.Not.Use.abababab",
+        "n.i.l.kQ9aZ0kQ9aZ0kQ9aZ0",
+        "kQ9aZ0kQ9aZ0kQ9aZ0x-x-x-x-x-x",
+        "kQ9aZ0kQ9aZ0kQ9aZ0todo",
+        "ghp_kQ9aZ0kQ9aZ0kQ9aZ0kQ9aZ0kQ9aZ0kQ9a",
+        "_''''''''key",  # quotes, brackets and spaces at the ends once the separators are gone
+        "-\"\"\"\"\"\"\"\"token",
+        "_[aaaaaaaaaa]",
+        "-<aaaaaaaaaa>",
+        "your api key",
+        "a b c d e f g h i j",
+        "pass word",
+    ],
+)
+def test_token_looks_like_placeholder_is_the_plain_answer_where_each_test_of_plain_text_says_yes(value):
+    assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value)
+
+
+def test_token_looks_like_placeholder_is_the_plain_answer_on_keys_and_damaged_values():
+    for value in _generated_keys() + _damaged_values():
+        assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value), value
+
+
+def test_token_looks_like_placeholder_is_the_plain_answer_around_the_longest_plain_text():
+    rng = random.Random(11)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+    for size in (diagnose._PLAIN_TEXT_LONGEST - 1, diagnose._PLAIN_TEXT_LONGEST, diagnose._PLAIN_TEXT_LONGEST + 1):
+        for word in ("", "nil", "dummy", "xxxxxx", "...."):
+            value = "".join(rng.choice(alphabet) for _ in range(size - len(word))) + word
+            assert diagnose.token_looks_like_placeholder(value) == _plain_looks_like_placeholder(value)
+
+
 def test_long_placeholder_words_are_placeholder_words():
     """looks_like_placeholder looks for the long words before the randomness test that chose between them and
     is_placeholder's words: right only because a value holding a long word holds one of those words too."""
