@@ -240,6 +240,8 @@ def test_rows_split_into_columns_are_the_rows_found(text):
     parts = fast_yaml._ROW.split(text)
     rows = fast_yaml._ROW.findall(text)
     assert len(parts) == 5 * (text.count("\n") + 1) + 1 == 5 * len(rows) + 1
+    # what run() checks instead of counting line breaks: nothing but one between two rows
+    assert parts[0] == parts[-1] == "" and parts[5:-1:5] == ["\n"] * (len(rows) - 1)
     columns = zip(parts[1::5], parts[2::5], parts[3::5], parts[4::5], strict=True)
     assert [tuple(group or "" for group in row) for row in columns] == rows
     assert "" not in parts[3::5]  # a value is None or has characters, so a row with one is counted by `not None`

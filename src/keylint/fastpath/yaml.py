@@ -147,7 +147,9 @@ class _YamlReader:
             # re.split, not findall: the rows' groups come as one flat list (before, spaces, key, value, other,
             # between, spaces, ...) cut into columns in C, without a tuple per row; a group a row lacks is None.
             parts = _ROW.split(block)
-            if len(parts) != 5 * (block.count("\n") + 1) + 1:
+            # Every line a row: nothing but a line break between two rows (a list's items counted, the same as
+            # counting the block's line breaks, in a fraction of the time).
+            if parts[0] or parts[-1] or parts[5:-1:5].count("\n") != len(parts) // 5 - 1:
                 raise _Fallback  # cannot happen (every line is a row); never guess
             row_keys = parts[2::5]
             values = parts[3::5]
