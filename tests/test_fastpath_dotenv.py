@@ -251,3 +251,13 @@ def test_read_of_plain_blocks_equals_the_line_regexs(lines, block, end, other, a
     if plain is not None and regex is not None:
         assert plain.entries == regex.entries
         assert plain.keys == regex.keys
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "A", "b_1", ".", "=", "==", " ", "9", "x y", "#"]), max_size=20).map("".join))
+def test_named_lines_are_cut_as_with_greedy_repeats(text):
+    """The named-line regexes' possessive name repeat cuts a block as a greedy one does ("=" ends a name)."""
+    for possessive in (dotenv._NAMED_LINE, dotenv._NAMED_OR_BLANK_LINE):
+        greedy = re.compile(possessive.pattern.replace("*+", "*"))
+        assert greedy.pattern != possessive.pattern
+        assert possessive.split("\n" + text) == greedy.split("\n" + text)

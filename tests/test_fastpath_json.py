@@ -250,3 +250,21 @@ def test_needles_that_may_start_at_a_closing_quote_are_counted(text):
     # start at the closing quote of an earlier string; only there are the quotes before it counted.
     for stub in (_Stub(set(), {": ", ", ", "] ", "}", ":"}), _Stub({": x", "v", ":", "}"}, set())):
         assert _check(text, stub) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DOCUMENTS, st.integers(0, 2**32), st.integers(1, 5))
+def test_documents_past_max_depth_are_declined_as_the_text_brackets_said(document, seed, depth):
+    """read() counts the objects and arrays json.loads' hooks meet, not the text's brackets (strings hold some, the
+    count costs a pass over the text) before it looks at how deep they nest: it declines the same files."""
+    from keylint import limits
+
+    text = _render(document, random.Random(seed))
+    skeleton = json_reader._STRING.sub('""', text)
+    with limits.depth_limit(depth):
+        too_deep = text.count("[") + text.count("{") > depth and json_reader._too_deep(skeleton, depth)
+        reading = fastpath.read("json", text, PREFILTER)
+    if too_deep:
+        assert reading is None
+    else:
+        assert reading == fastpath.read("json", text, PREFILTER)

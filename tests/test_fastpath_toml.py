@@ -280,3 +280,14 @@ def test_rows_kept_for_their_names_leave_their_values_unasked_and_the_rest_as_as
     }  # fmt: skip
     assert wanted == expected
     assert values == before
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "a", "b-1", "_", " = ", "=", " ", "[", "]", ".", "x.y", "1", '"', "#"]),
+                max_size=20).map("".join))  # fmt: skip
+def test_simple_rows_are_cut_as_with_greedy_repeats(text):
+    """_SIMPLE_ROW's possessive key repeats cut a block as greedy ones do (what follows a key is none of its
+    characters)."""
+    greedy = re.compile(toml._SIMPLE_ROW.pattern.replace("++", "+"))
+    assert greedy.pattern != toml._SIMPLE_ROW.pattern
+    assert toml._SIMPLE_ROW.split("\n" + text) == greedy.split("\n" + text)

@@ -103,15 +103,17 @@ def read(text: str, prefilter: Prefilter) -> Reading | None:
 
     if "\\" in text:
         return None  # escapes: values differ from their source text
-    max_depth = min(MAX_DEPTH, limits.max_depth())
-    if text.count("[") + text.count("{") > max_depth and _too_deep(_STRING.sub('""', text), max_depth):
-        return None  # parsers/json reports how deep
     keeper = _Keeper(prefilter)
     try:
         root = json.loads(
             text, object_pairs_hook=keeper.members, parse_int=_Bare, parse_float=_Bare, parse_constant=_Bare
         )
         hits = keeper.root(root)
+        # No deeper than the containers the hooks met (most files have fewer than max-depth: the text's brackets
+        # are not counted first).
+        max_depth = min(MAX_DEPTH, limits.max_depth())
+        if keeper.containers > max_depth and _too_deep(_STRING.sub('""', text), max_depth):
+            return None  # parsers/json reports how deep
         return Reading(_place(text, hits) if hits else [])
     except (ValueError, RecursionError):
         return None
@@ -125,8 +127,10 @@ class _Keeper:
         memory = prefilter.derived(_Memory)
         memory.bound()
         self.names, self.values = prefilter.name_answers(), memory.values
+        self.containers = 0  # objects and arrays met
 
     def members(self, pairs: list[tuple[str, object]]) -> object:
+        self.containers += 1
         if len(pairs) > 1 and len(dict(pairs)) != len(pairs):
             raise _Duplicate
         names, values = self.names, self.values
@@ -141,6 +145,7 @@ class _Keeper:
         return hits or _QUIET
 
     def elements(self, items: list[object]) -> object:
+        self.containers += 1
         if items and _indices_matter(self.prefilter, len(items)):
             raise _Declined  # an element would matter by its index, which its text does not show
         values = self.values

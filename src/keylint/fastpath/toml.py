@@ -64,8 +64,8 @@ _ARRAY_START = re.compile(r"=[ ]*\[")
 # A scalar as a whole value (a row's value group of _ROW is one).
 _SCALAR_VALUE = re.compile(_SCALAR)
 # A row of a block of simple rows (_simple_rows), after the line break before it: `key = ` (its value is what follows
-# up to the next row), `[table]` or a blank line.
-_SIMPLE_ROW = re.compile(rf"\n(?:({_BARE_KEY}) = (?=[^\n])|\[({_BARE_KEY}(?:\.{_BARE_KEY})*+)\](?![^\n])|(?![^\n]))")
+# up to the next row), `[table]` or a blank line. Its keys' repeats are possessive (++), as _NUMBER's.
+_SIMPLE_ROW = re.compile(rf"\n(?:({_BARE_KEY}+) = (?=[^\n])|\[({_BARE_KEY}+(?:\.{_BARE_KEY}+)*+)\](?![^\n])|(?![^\n]))")
 # The elements of an array _STATEMENT accepted (finditer skips the spaces and commas between them).
 _ELEMENT = re.compile(r""""[^"]*"|'[^']*'|[^ ,\]]+""")
 

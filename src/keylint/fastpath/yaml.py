@@ -31,12 +31,15 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):(?: +|$)")
 # regex engine than an optional group), or a scalar in quotes without escapes, quotes and all (a single-quoted one
 # without its '' escape); any other line is `other`, after its spaces. (The value and the comment are optional as
 # an empty alternative, `(?:...|)`, not as `(?:...)?`: the same matches, and sre runs a branch faster than a repeat
-# of a group: findall takes ~1/7 less time.)
+# of a group: findall takes ~1/7 less time.) Where no other match could follow, a repeat is possessive (`*+`): the
+# same matches, without the regex engine keeping a way back; and a plain value's characters are the printable ones
+# but ":" and "#" (what a stream read() accepts holds no others, see _not_printable), a set of characters to be in
+# rather than not: one test each, not two. Together ~13% less time cutting the dense tree's YAML into rows.
 _ROW = re.compile(
-    r"""^([ ]*)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}):"""
-    r"""(?:[ ]+([^ \n:#\-?,\[\]{}&*!|>'"%@`][^\n:#]*(?<![ ])|"[^"\\\n]*"|'[^'\n]*')|)"""
-    r"""(?:[ ]+\#[^\n]*|)[ ]*"""
-    r"""|([^\n]*))$""",
+    r"""^([ ]*+)(?:([A-Za-z0-9_][A-Za-z0-9_.\-/]{0,999}+):"""
+    r"""(?:[ ]++([^ \n:#\-?,\[\]{}&*!|>'"%@`][ -"$-9;-~\xa0-\U0010ffff]*(?<![ ])|"[^"\\\n]*+"|'[^'\n]*+')|)"""
+    r"""(?:[ ]++(?:\#[^\n]*+|)|)"""
+    r"""|([^\n]*+))$""",
     re.MULTILINE,
 )
 _BLOCK = 1 << 20  # characters read at a time
@@ -144,7 +147,9 @@ class _YamlReader:
             # re.split, not findall: the rows' groups come as one flat list (before, spaces, key, value, other,
             # between, spaces, ...) cut into columns in C, without a tuple per row; a group a row lacks is None.
             parts = _ROW.split(block)
-            if len(parts) != 5 * (block.count("\n") + 1) + 1:
+            # Every line a row: nothing but a line break between two rows (a list's items counted, the same as
+            # counting the block's line breaks, in a fraction of the time).
+            if parts[0] or parts[-1] or parts[5:-1:5].count("\n") != len(parts) // 5 - 1:
                 raise _Fallback  # cannot happen (every line is a row); never guess
             row_keys = parts[2::5]
             values = parts[3::5]
